@@ -1,0 +1,29 @@
+import { loadConfig, ConfigError } from './index';
+
+describe('loadConfig', () => {
+  it('gives zero-setup defaults', () => {
+    const c = loadConfig({});
+    expect(c.apiPort).toBe(4000);
+    expect(c.webPort).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.storageDir).toBe('.data/blobs');
+    expect(c.mlBackend).toBe('wasm');
+  });
+
+  it('names the bad variable without echoing its value', () => {
+    expect(() => loadConfig({ API_PORT: 'secret-value' })).toThrow(ConfigError);
+    try {
+      loadConfig({ API_PORT: 'secret-value' });
+    } catch (e) {
+      expect((e as Error).message).toContain('API_PORT');
+      expect((e as Error).message).not.toContain('secret-value');
+    }
+  });
+
+  it('coerces numbers and booleans', () => {
+    const c = loadConfig({ API_PORT: '4100', COOKIE_SECURE: 'true', DATABASE_URL: 'postgresql://u@h:5432/db' });
+    expect(c.apiPort).toBe(4100);
+    expect(c.cookieSecure).toBe(true);
+    expect(c.databaseUrl).toBe('postgresql://u@h:5432/db');
+  });
+});

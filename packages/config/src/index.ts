@@ -1,0 +1,125 @@
+// The only reader of process.env (DESIGN.md rule 3): one zod-validated, typed config object.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  STORAGE_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  QUEUE_PREFIX: z.string().default('imaging'),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  MAX_INSTANCE_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  COOKIE_SECURE: bool.default(false),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(8),
+  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(5000),
+  ML_BACKEND: z.enum(['wasm', 'webgpu', 'tensorflow', 'cpu']).default('wasm'),
+  INFER_BATCH_SIZE: z.coerce.number().int().positive().default(8),
+  INFER_THREADS: z.coerce.number().int().positive().default(1),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  CI: bool.default(false),
+  TEST_ADMIN_DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
+  TEST_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+});
+
+export type Env = z.input<typeof schema>;
+export interface Config {
+  nodeEnv: 'development' | 'test' | 'production';
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  apiPort: number;
+  webPort: number;
+  apiUrl: string;
+  dataDir: string;
+  storageDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  queuePrefix: string;
+  maxUploadBytes: number;
+  maxInstanceBytes: number;
+  sessionTtlMs: number;
+  cookieSecure: boolean;
+  graphqlMaxDepth: number;
+  graphqlMaxComplexity: number;
+  mlBackend: 'wasm' | 'webgpu' | 'tensorflow' | 'cpu';
+  inferBatchSize: number;
+  inferThreads: number;
+  workerConcurrency: number;
+  ci: boolean;
+  /** Tests create and drop their own databases through this connection. */
+  testAdminDatabaseUrl: string;
+  testRedisUrl: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Parses an environment (process.env by default) into the typed config; throws ConfigError
+ *  naming each bad variable, never its value (it may be a secret). */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = e.DATA_DIR;
+  const config: Config = {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    apiPort: e.API_PORT,
+    webPort: e.WEB_PORT,
+    apiUrl: e.API_URL ?? `http://127.0.0.1:${e.API_PORT}`,
+    dataDir,
+    storageDir: e.STORAGE_DIR ?? `${dataDir}/blobs`,
+    logLevel: e.LOG_LEVEL,
+    queuePrefix: e.QUEUE_PREFIX,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    maxInstanceBytes: e.MAX_INSTANCE_BYTES,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    cookieSecure: e.COOKIE_SECURE,
+    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+    graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+    mlBackend: e.ML_BACKEND,
+    inferBatchSize: e.INFER_BATCH_SIZE,
+    inferThreads: e.INFER_THREADS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    ci: e.CI,
+    testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,
+    testRedisUrl: e.TEST_REDIS_URL,
+  };
+  return { ...config, ...overrides };
+}
+
+/** Environment variables the launcher passes to child processes it starts (api, worker, web). */
+export function configToEnv(config: Config): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: config.nodeEnv,
+    API_PORT: String(config.apiPort),
+    WEB_PORT: String(config.webPort),
+    API_URL: config.apiUrl,
+    DATA_DIR: config.dataDir,
+    STORAGE_DIR: config.storageDir,
+    LOG_LEVEL: config.logLevel,
+    QUEUE_PREFIX: config.queuePrefix,
+    ML_BACKEND: config.mlBackend,
+  };
+  if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
+  if (config.redisUrl) env.REDIS_URL = config.redisUrl;
+  return env;
+}
+
+/** The raw process environment, for the few places (launcher) that must hand it to children. */
+export function processEnv(): NodeJS.ProcessEnv {
+  return process.env;
+}

@@ -1,0 +1,57 @@
+// The small set of typed errors every layer throws (STYLE.md "errors as data"). Each has a stable
+// `code`; apps/api maps them once to GraphQL `extensions.code` and HTTP status. Messages are for
+// people and never carry patient data or stack traces.
+export type ErrorCode =
+  | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE' | 'UNPROCESSABLE_DICOM' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE_DICOM: 422,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+export class AppError extends Error {
+  constructor(readonly code: ErrorCode, message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+  }
+  get httpStatus(): number {
+    return HTTP_STATUS[this.code];
+  }
+}
+
+export class Unauthenticated extends AppError {
+  constructor(message = 'authentication required: log in or send an API key as "Authorization: Bearer <key>"') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+export class Forbidden extends AppError {
+  constructor(message: string) { super('FORBIDDEN', message); }
+}
+export class NotFound extends AppError {
+  constructor(what: string) { super('NOT_FOUND', `${what} not found`); }
+}
+export class Invalid extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) { super('BAD_USER_INPUT', message, details); }
+}
+export class Conflict extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) { super('CONFLICT', message, details); }
+}
+export class TooLarge extends AppError {
+  constructor(message: string) { super('PAYLOAD_TOO_LARGE', message); }
+}
+export class Unsupported extends AppError {
+  constructor(message: string) { super('UNSUPPORTED_MEDIA_TYPE', message); }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
