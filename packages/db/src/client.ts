@@ -1,0 +1,17 @@
+// The one place that constructs the Prisma client (DESIGN.md rule 3: only packages/db imports Prisma).
+import { PrismaClient } from './generated/prisma/client';
+import { createAdapter, type QueryCounter } from './adapter';
+
+export type Db = PrismaClient;
+/** The client handed to a `$transaction` callback. */
+export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+export function createDb(databaseUrl: string, options: { queryCounter?: QueryCounter; maxConnections?: number } = {}): Db {
+  return new PrismaClient({ adapter: createAdapter(databaseUrl, options.queryCounter, options.maxConnections ?? 10) });
+}
+
+/** Runs `work` in one serializable-enough transaction (read committed plus explicit locks where
+ *  needed); every state change and its audit row commit together (DESIGN.md rule 5). */
+export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+  return db.$transaction((tx) => work(tx), { timeout: options.timeoutMs ?? 15_000, maxWait: 10_000 });
+}
