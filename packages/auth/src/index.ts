@@ -1,0 +1,4 @@
+export * from './password';
+export * from './tokens';
+export * from './permissions';
+export * from './credentials';

@@ -1,0 +1,45 @@
+// Roles and what each may do. One table, read by every check, walked whole by the RBAC matrix test.
+import type { Role } from '@imaging/db';
+import { Forbidden, Unauthenticated } from '@imaging/errors';
+
+export const PERMISSIONS = [
+  'phi:read',          // read patient / study / series / instance data and pixels
+  'instance:write',    // ingest DICOM
+  'audit:read',
+  'user:manage',       // create users, change roles
+  'apikey:manage',     // create and revoke API keys
+  'review:perform',    // work review tasks
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform'],
+  RADIOLOGIST: ['phi:read', 'instance:write', 'review:perform'],
+  INTEGRATOR: ['phi:read', 'instance:write'],
+};
+
+export type Principal =
+  | { kind: 'user'; id: string; email: string; role: Role; sessionId: string }
+  | { kind: 'apiKey'; id: string; name: string; role: Role }
+  | { kind: 'system'; id: 'system'; role: 'ADMIN' }
+  | { kind: 'anonymous' };
+
+export function can(principal: Principal, permission: Permission): boolean {
+  if (principal.kind === 'anonymous') return false;
+  return ROLE_PERMISSIONS[principal.role].includes(permission);
+}
+
+/** Throws Unauthenticated for anonymous callers and Forbidden for authenticated ones lacking it. */
+export function requirePermission(principal: Principal, permission: Permission): void {
+  if (principal.kind === 'anonymous') throw new Unauthenticated();
+  if (!can(principal, permission)) throw new Forbidden(`role ${principal.role} may not ${permission}`);
+}
+
+export function actorOf(principal: Principal): { actorType: 'USER' | 'API_KEY' | 'SYSTEM' | 'ANONYMOUS'; actorId: string | null } {
+  switch (principal.kind) {
+    case 'user': return { actorType: 'USER', actorId: principal.id };
+    case 'apiKey': return { actorType: 'API_KEY', actorId: principal.id };
+    case 'system': return { actorType: 'SYSTEM', actorId: 'system' };
+    default: return { actorType: 'ANONYMOUS', actorId: null };
+  }
+}
