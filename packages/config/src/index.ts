@@ -21,7 +21,7 @@ const schema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   COOKIE_SECURE: bool.default(false),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(8),
-  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(5000),
+  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(20000),
   ML_BACKEND: z.enum(['wasm', 'webgpu', 'tensorflow', 'cpu']).default('wasm'),
   INFER_BATCH_SIZE: z.coerce.number().int().positive().default(8),
   INFER_THREADS: z.coerce.number().int().positive().default(1),

@@ -53,14 +53,21 @@ function pool(connectionString: string, counter?: QueryCounter, max?: number) {
         }
       }
     : CatalogTypesAsText;
-  return new pg.Pool({ connectionString, Client: Client as unknown as typeof pg.Client, allowExitOnIdle: true, max });
+  const created = new pg.Pool({ connectionString, Client: Client as unknown as typeof pg.Client, allowExitOnIdle: true, max });
+  // An idle connection dropped by the server (restart, database dropped) must not crash the process;
+  // the pool replaces it on next use.
+  created.on('error', () => undefined);
+  return created;
 }
 
 /** PrismaPg whose shadow database (for `migrate dev` / drift checks) is really a fresh database,
  *  dropped with FORCE afterwards. */
 class OfflinePrismaPg extends PrismaPg {
+  readonly pool: pg.Pool;
   constructor(private readonly url: string, counter?: QueryCounter, maxConnections?: number) {
-    super(pool(url, counter, maxConnections));
+    const created = pool(url, counter, maxConnections);
+    super(created);
+    this.pool = created;
   }
   override async connectToShadowDb(): ReturnType<PrismaPg['connectToShadowDb']> {
     const name = `prisma_shadow_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
@@ -85,6 +92,6 @@ class OfflinePrismaPg extends PrismaPg {
   }
 }
 
-export function createAdapter(url: string, counter?: QueryCounter, maxConnections?: number): PrismaPg {
+export function createAdapter(url: string, counter?: QueryCounter, maxConnections?: number): PrismaPg & { pool: pg.Pool } {
   return new OfflinePrismaPg(url, counter, maxConnections);
 }

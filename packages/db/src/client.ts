@@ -6,8 +6,19 @@ export type Db = PrismaClient;
 /** The client handed to a `$transaction` callback. */
 export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
+const pools = new WeakMap<object, { end(): Promise<void> }>();
+
 export function createDb(databaseUrl: string, options: { queryCounter?: QueryCounter; maxConnections?: number } = {}): Db {
-  return new PrismaClient({ adapter: createAdapter(databaseUrl, options.queryCounter, options.maxConnections ?? 10) });
+  const adapter = createAdapter(databaseUrl, options.queryCounter, options.maxConnections ?? 10);
+  const db = new PrismaClient({ adapter });
+  pools.set(db, adapter.pool);
+  return db;
+}
+
+/** Disconnects Prisma and ends the connection pool it was given (Prisma leaves that to its owner). */
+export async function closeDb(db: Db): Promise<void> {
+  await db.$disconnect();
+  await pools.get(db)?.end();
 }
 
 /** Runs `work` in one serializable-enough transaction (read committed plus explicit locks where

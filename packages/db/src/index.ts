@@ -1,4 +1,4 @@
-export { createDb, inTransaction, type Db, type Tx } from './client';
+export { createDb, closeDb, inTransaction, type Db, type Tx } from './client';
 export { createAdapter, type QueryCounter } from './adapter';
 export * from './audit';
 export * from './instances';
