@@ -1,0 +1,79 @@
+// Ingest failure paths on real services: a crash between blob write and commit leaves no visible
+// instance; a retry of the same bytes reuses the blob; the sweep removes orphans; limits hold.
+import { syntheticCtSeries } from '@imaging/dicom';
+import { createTestServices, systemContext, countState, type TestServices } from '@imaging/testing';
+import type { Db } from '@imaging/db';
+import { ingestInstances } from './ingest-instances';
+import { sweepOrphanBlobs } from './sweep-orphan-blobs';
+
+/** A database whose next transaction dies, as if the process crashed before COMMIT. */
+function crashingDb(db: Db): Db {
+  let crashed = false;
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === '$transaction' && !crashed) {
+        return async () => {
+          crashed = true;
+          throw new Error('simulated crash before commit');
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('ingestInstances', () => {
+  let s: TestServices;
+  const { files } = syntheticCtSeries({ seed: 7, slices: 2, size: 32 });
+  beforeEach(async () => { s = await createTestServices(); });
+  afterEach(() => s.close());
+
+  it('stores, indexes, audits and enqueues', async () => {
+    const results = await ingestInstances(systemContext(s), files);
+    expect(results.map((r) => r.status)).toEqual(['stored', 'stored']);
+    expect(await countState(s)).toMatchObject({ patients: 1, studies: 1, series: 1, instances: 2, blobs: 2, jobs: 2 });
+    const audit = await s.db.auditEvent.findMany({ where: { action: 'instance.store' } });
+    expect(audit.map((a) => a.resourceId).sort()).toEqual(results.map((r) => r.sopInstanceUid).sort());
+    const job = await s.queues.preprocess.getJob(`instance-${results[0].instanceId}`);
+    expect(job?.data).toEqual({ instanceId: results[0].instanceId, seriesId: results[0].seriesId, studyId: results[0].studyId, requestId: expect.any(String) });
+  });
+
+  it('leaves no visible instance after a crash before commit, and a retry reuses the blob', async () => {
+    const ctx = { ...systemContext(s), db: crashingDb(s.db) };
+    const [crashed] = await ingestInstances(ctx, [files[0]]);
+    expect(crashed.status).toBe('failed');
+    expect(crashed.error?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(await countState(s)).toMatchObject({ patients: 0, studies: 0, series: 0, instances: 0, blobs: 1, jobs: 0 });
+    const [retried] = await ingestInstances(systemContext(s), [files[0]]);
+    expect(retried.status).toBe('stored');
+    expect(await countState(s)).toMatchObject({ instances: 1, blobs: 1, jobs: 1 });
+  });
+
+  it('sweeps orphan blobs older than the grace period and keeps referenced ones', async () => {
+    await ingestInstances({ ...systemContext(s), db: crashingDb(s.db) }, [files[0]]);
+    await ingestInstances(systemContext(s), [files[1]]);
+    expect((await countState(s)).blobs).toBe(2);
+    expect(await sweepOrphanBlobs(s, { olderThanMs: 60_000 })).toEqual({ checked: 2, removed: 0 });
+    expect(await sweepOrphanBlobs(s, { olderThanMs: 0, now: new Date(Date.now() + 1000) })).toEqual({ checked: 2, removed: 1 });
+    expect(await countState(s)).toMatchObject({ instances: 1, blobs: 1 });
+  });
+
+  it('refuses a file above the per-instance limit without writing anything', async () => {
+    const ctx = { ...systemContext(s), config: { ...s.config, maxInstanceBytes: 1000 } };
+    const [result] = await ingestInstances(ctx, [files[0]]);
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(await countState(s)).toMatchObject({ instances: 0, blobs: 0, jobs: 0 });
+  });
+
+  it('resolves parallel uploads of one series to one patient, study and series', async () => {
+    const many = syntheticCtSeries({ seed: 8, slices: 12, size: 32 }).files;
+    const results = await Promise.all(many.map((f) => ingestInstances(systemContext(s), [f])));
+    expect(results.flat().every((r) => r.status === 'stored')).toBe(true);
+    expect(await countState(s)).toMatchObject({ patients: 1, studies: 1, series: 1, instances: 12 });
+  });
+
+  it('refuses unauthenticated callers', async () => {
+    await expect(ingestInstances({ ...systemContext(s), principal: { kind: 'anonymous' } }, files)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+});

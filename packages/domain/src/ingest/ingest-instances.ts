@@ -1,0 +1,113 @@
+// Ingest of DICOM Part 10 files: validate → content-address → store blob → index + audit in one
+// transaction → enqueue preprocessing. A file that fails validation writes nothing at all.
+import { createHash } from 'node:crypto';
+import { parseInstance, DicomError } from '@imaging/dicom';
+import { appendAudit, findInstanceBySopUid, indexInstance, inTransaction } from '@imaging/db';
+import { contentKey } from '@imaging/storage';
+import { requirePermission } from '@imaging/auth';
+import { isAppError } from '@imaging/errors';
+import { auditBase, type DomainContext } from '../context';
+import { instanceRecord } from './instance-record';
+
+export type IngestStatus = 'stored' | 'duplicate' | 'conflict' | 'failed';
+
+export interface IngestResult {
+  /** Position of the file in the request (0-based). */
+  index: number;
+  status: IngestStatus;
+  sopInstanceUid: string | null;
+  seriesInstanceUid: string | null;
+  studyInstanceUid: string | null;
+  sopClassUid: string | null;
+  instanceId: string | null;
+  seriesId: string | null;
+  studyId: string | null;
+  sizeBytes: number;
+  error: { code: string; message: string } | null;
+}
+
+function failed(index: number, sizeBytes: number, code: string, message: string, uids: Partial<IngestResult> = {}): IngestResult {
+  return {
+    index, status: 'failed', sopInstanceUid: null, seriesInstanceUid: null, studyInstanceUid: null, sopClassUid: null,
+    instanceId: null, seriesId: null, studyId: null, sizeBytes, error: { code, message }, ...uids,
+  };
+}
+
+export async function ingestInstances(ctx: DomainContext, files: Uint8Array[]): Promise<IngestResult[]> {
+  requirePermission(ctx.principal, 'instance:write');
+  const results: IngestResult[] = [];
+  for (let index = 0; index < files.length; index++) {
+    results.push(await ingestOne(ctx, files[index], index));
+  }
+  const counts = results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+  ctx.log.info({ requestId: ctx.requestId, files: files.length, ...counts }, 'ingest finished');
+  return results;
+}
+
+async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number): Promise<IngestResult> {
+  const sizeBytes = bytes.byteLength;
+  if (sizeBytes > ctx.config.maxInstanceBytes) {
+    return failed(index, sizeBytes, 'PAYLOAD_TOO_LARGE', `file is ${sizeBytes} bytes; the limit per instance is ${ctx.config.maxInstanceBytes}`);
+  }
+  let parsed;
+  try {
+    parsed = parseInstance(bytes);
+  } catch (e) {
+    if (e instanceof DicomError) return failed(index, sizeBytes, e.code, e.message);
+    throw e;
+  }
+  const uids = {
+    sopInstanceUid: parsed.sopInstanceUid, seriesInstanceUid: parsed.seriesInstanceUid,
+    studyInstanceUid: parsed.studyInstanceUid, sopClassUid: parsed.sopClassUid,
+  };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+
+  const known = await findInstanceBySopUid(ctx.db, parsed.sopInstanceUid);
+  if (known) return existingResult(index, sizeBytes, uids, known, sha256);
+
+  const storageKey = contentKey(sha256);
+  try {
+    // Blob first, then the index: a crash in between leaves an unreferenced blob (reused by a retry
+    // of the same bytes, removed by sweepOrphanBlobs), never an index row without its file.
+    await ctx.store.put(storageKey, bytes);
+    const outcome = await inTransaction(ctx.db, async (tx) => {
+      const indexed = await indexInstance(tx, instanceRecord(parsed, { sizeBytes, storedBytes: sizeBytes, sha256, storageKey }));
+      if (indexed.status === 'stored') {
+        await appendAudit(tx, {
+          ...auditBase(ctx), action: 'instance.store', resourceType: 'Instance', resourceId: parsed.sopInstanceUid,
+          outcome: 'SUCCESS', details: { studyInstanceUid: parsed.studyInstanceUid, sizeBytes, sha256 },
+        });
+      }
+      return indexed;
+    });
+    if (outcome.status !== 'stored') return existingResult(index, sizeBytes, uids, outcome.existing, sha256);
+    const { ids } = outcome;
+    try {
+      await ctx.queues.enqueuePreprocess({ instanceId: ids.instanceDbId, seriesId: ids.seriesDbId, studyId: ids.studyDbId, requestId: ctx.requestId });
+    } catch (e) {
+      // The instance is durable; a missed job is re-enqueued by the maintenance sweep.
+      ctx.log.error({ requestId: ctx.requestId, err: (e as Error).message }, 'could not enqueue preprocess job');
+    }
+    return {
+      index, status: 'stored', ...uids, instanceId: ids.instanceDbId, seriesId: ids.seriesDbId, studyId: ids.studyDbId, sizeBytes, error: null,
+    };
+  } catch (e) {
+    if (isAppError(e)) return failed(index, sizeBytes, e.code, e.message, uids);
+    ctx.log.error({ requestId: ctx.requestId, err: (e as Error).message }, 'ingest failed');
+    return failed(index, sizeBytes, 'INTERNAL_SERVER_ERROR', 'the instance could not be stored; nothing was kept, retry later', uids);
+  }
+}
+
+function existingResult(
+  index: number, sizeBytes: number, uids: Partial<IngestResult>,
+  existing: { instanceDbId: string; seriesDbId: string; studyDbId: string; sha256: string }, sha256: string,
+): IngestResult {
+  const same = existing.sha256 === sha256;
+  return {
+    index, status: same ? 'duplicate' : 'conflict',
+    sopInstanceUid: uids.sopInstanceUid ?? null, seriesInstanceUid: uids.seriesInstanceUid ?? null,
+    studyInstanceUid: uids.studyInstanceUid ?? null, sopClassUid: uids.sopClassUid ?? null,
+    instanceId: existing.instanceDbId, seriesId: existing.seriesDbId, studyId: existing.studyDbId, sizeBytes,
+    error: same ? null : { code: 'CONFLICT', message: 'another file with this SOP Instance UID is already stored; the new file was not kept' },
+  };
+}
