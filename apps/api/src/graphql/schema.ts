@@ -1,0 +1,75 @@
+// Schema assembly, limits (depth, complexity) and the one mapping of errors to GraphQL codes.
+import 'reflect-metadata';
+import { buildSchema, ArgumentValidationError } from 'type-graphql';
+import { GraphQLError, getNullableType, isListType, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import depthLimit from 'graphql-depth-limit';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { isAppError } from '@imaging/errors';
+import type { Logger } from '@imaging/logger';
+import { StudyResolver, SeriesResolver } from './resolvers/study';
+import { AccountResolver } from './resolvers/account';
+import { AuditResolver } from './resolvers/audit';
+import type { GraphQLContext } from './context';
+
+export function createSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver],
+    validate: { forbidUnknownValues: false },
+    emitSchemaFile: false,
+  });
+}
+
+export function depthRule(maxDepth: number): ValidationRule {
+  return depthLimit(maxDepth) as unknown as ValidationRule;
+}
+
+/** Cost of a field: 1 plus its children, times the page size (`first`) for paged lists and an
+ *  assumed fan-out for unpaged nested lists (series of a study, instances of a series). */
+const NESTED_LIST_FANOUT = 3;
+const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  const isList = isListType(getNullableType(field.type));
+  const first = typeof args.first === 'number' ? args.first : null;
+  if (first === null && !isList) return undefined;
+  return 1 + childComplexity * (first ?? NESTED_LIST_FANOUT);
+};
+
+/** Refuses operations whose estimated cost exceeds the limit, before any resolver runs. */
+export function complexityPlugin(schema: GraphQLSchema, maxComplexity: number): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const complexity = getComplexity({
+            schema, operationName: request.operationName, query: document, variables: request.variables,
+            estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > maxComplexity) {
+            throw new GraphQLError(`query is too complex: ${complexity} > ${maxComplexity}; ask for fewer fields or smaller pages`, {
+              extensions: { code: 'BAD_USER_INPUT', complexity, maxComplexity },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Typed errors keep their code; validation errors become BAD_USER_INPUT; anything unexpected is
+ *  logged and answered with a generic INTERNAL_SERVER_ERROR (no stack, no internals). */
+export function formatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = (error as { originalError?: unknown })?.originalError ?? error;
+    if (isAppError(original)) {
+      return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { code: original.code, ...(original.details ?? {}) } };
+    }
+    if (original instanceof ArgumentValidationError) {
+      const problems = original.extensions.validationErrors.flatMap((v) => Object.values(v.constraints ?? {}));
+      return { message: `invalid argument: ${problems.join('; ')}`, path: formatted.path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return { ...formatted, extensions: { code } };
+    log.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), path: formatted.path }, 'graphql resolver error');
+    return { message: 'internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

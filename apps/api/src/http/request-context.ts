@@ -1,0 +1,64 @@
+// Per-request identity: a request id (echoed as X-Request-Id) and the principal from the session
+// cookie (web app) or an API key in `Authorization: Bearer` (integrators).
+import { randomUUID } from 'node:crypto';
+import type { Request, Response, NextFunction } from 'express';
+import { principalFromApiKey, principalFromSession, type Principal } from '@imaging/auth';
+import type { DomainContext, Services } from '@imaging/domain';
+import { Unauthenticated } from '@imaging/errors';
+
+export const SESSION_COOKIE = 'irp_session';
+
+/** Reads one cookie from a Cookie header (RFC 6265 §5.4). */
+export function readCookie(header: string, name: string): string | null {
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+    principal: Principal;
+  }
+}
+
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const incoming = req.header('x-request-id');
+  req.requestId = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', req.requestId);
+  next();
+}
+
+/** Resolves the caller. A bad API key is refused at once (401); a stale cookie is just anonymous. */
+export function authMiddleware(services: Services) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      req.principal = { kind: 'anonymous' };
+      const auth = req.header('authorization');
+      if (auth) {
+        const m = /^Bearer\s+(\S+)$/i.exec(auth);
+        const principal = m ? await principalFromApiKey(services.db, m[1]) : null;
+        if (!principal) throw new Unauthenticated('the API key is invalid or revoked');
+        req.principal = principal;
+      } else {
+        const token = readCookie(req.header('cookie') ?? '', SESSION_COOKIE);
+        if (token) req.principal = (await principalFromSession(services.db, token)) ?? { kind: 'anonymous' };
+      }
+      next();
+    } catch (e) {
+      next(e);
+    }
+  };
+}
+
+export function domainContext(services: Services, req: Request): DomainContext {
+  return { ...services, log: services.log.child({ requestId: req.requestId }), principal: req.principal, requestId: req.requestId };
+}
