@@ -1,0 +1,70 @@
+// bench:ingest — 200 × 512² 16-bit CT slices uploaded by 4 concurrent clients to a real API server
+// (fresh database on the local Postgres, local Redis); done when every instance is durable (blob
+// fsynced) and indexed (transaction committed), which is when each HTTP response returns.
+import { loadConfig } from '@imaging/config';
+import { syntheticCtSeries } from '@imaging/dicom';
+import { createTestServices, systemContext } from '@imaging/testing';
+import { createApiKey } from '@imaging/domain';
+import { percentile, writeBenchResult } from './report';
+import { measureOrthancIngest, orthancAvailable } from './orthanc';
+
+const ORTHANC_INSTANCES_PER_S = 191.8; // DESIGN.md: Orthanc 1.10.1, same machine kind, 4 concurrent uploads
+const SLICES = 200;
+const CLIENTS = 4;
+
+async function main() {
+  const { files, studyInstanceUid } = syntheticCtSeries({ seed: 42, slices: SLICES, size: 512 });
+  const totalBytes = files.reduce((a, f) => a + f.length, 0);
+  const services = await createTestServices({ logLevel: 'warn', maxUploadBytes: loadConfig().maxUploadBytes });
+  // The API runs in this process: import lazily so its decorators load after reflect-metadata.
+  const { createApiServer } = await import('@imaging/api');
+  const server = await createApiServer(services);
+  const { url } = await server.listen(0, '127.0.0.1');
+  const { key } = await createApiKey(systemContext(services), { name: 'bench', role: 'INTEGRATOR' });
+  try {
+    const latencies: number[] = [];
+    let next = 0;
+    const started = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: CLIENTS }, async () => {
+      while (next < files.length) {
+        const file = files[next++];
+        const t0 = performance.now();
+        const res = await fetch(`${url}/api/instances`, { method: 'POST', headers: { 'content-type': 'application/dicom', authorization: `Bearer ${key}` }, body: file });
+        const body = (await res.json()) as { results: { status: string }[] };
+        if (res.status !== 200 || body.results[0].status !== 'stored') throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
+        latencies.push(performance.now() - t0);
+      }
+    }));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const indexed = await services.db.instance.count({ where: { series: { study: { studyInstanceUid } } } });
+    if (indexed !== SLICES) throw new Error(`only ${indexed} of ${SLICES} instances indexed`);
+    latencies.sort((a, b) => a - b);
+    const instancesPerS = SLICES / seconds;
+    const orthanc = orthancAvailable() ? measureOrthancIngest(files, CLIENTS, { compression: false }) : null;
+    const referenceRate = orthanc?.instancesPerS ?? ORTHANC_INSTANCES_PER_S;
+    const result = {
+      slices: SLICES, clients: CLIENTS, totalBytes, seconds: +seconds.toFixed(3),
+      instancesPerS: +instancesPerS.toFixed(1), mbPerS: +(totalBytes / 1e6 / seconds).toFixed(1),
+      latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), max: +latencies[latencies.length - 1].toFixed(1) },
+      reference: orthanc
+        ? { orthancInstancesPerS: +orthanc.instancesPerS.toFixed(1), orthancMbPerS: +orthanc.mbPerS.toFixed(1), source: `Orthanc ${orthanc.version}, same run, same files and clients` }
+        : { orthancInstancesPerS: ORTHANC_INSTANCES_PER_S, source: 'DESIGN.md (Orthanc 1.10.1, same machine kind); install Orthanc with scripts/setup-bench.sh to run it here' },
+      designReferenceInstancesPerS: ORTHANC_INSTANCES_PER_S,
+      ratioVsOrthanc: +(instancesPerS / referenceRate).toFixed(2),
+    };
+    const file = writeBenchResult('ingest', result);
+    console.log(`ingest: ${SLICES} × 512² CT (${(totalBytes / 1e6).toFixed(1)} MB), ${CLIENTS} clients`);
+    console.log(`  ours     ${result.instancesPerS} instances/s  ${result.mbPerS} MB/s  p50 ${result.latencyMs.p50} ms  p95 ${result.latencyMs.p95} ms`);
+    console.log(`  Orthanc  ${referenceRate.toFixed(1)} instances/s (${result.reference.source})  → ratio ${result.ratioVsOrthanc}×`);
+    console.log(`  DESIGN.md reference: Orthanc ${ORTHANC_INSTANCES_PER_S} instances/s`);
+    console.log(`  written ${file}`);
+  } finally {
+    await server.close();
+    await services.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
