@@ -1,5 +1,5 @@
 // Resolving who is calling: a session cookie (web app) or an API key (integrators).
-import type { Db } from '@imaging/db';
+import { poolSql, type Db, type Role } from '@imaging/db';
 import { hashSecret, newSecret, API_KEY_PREFIX } from './tokens';
 import type { Principal } from './permissions';
 
@@ -11,10 +11,13 @@ export async function createSession(db: Db, userId: string, ttlMs: number): Prom
 }
 
 export async function principalFromSession(db: Db, token: string): Promise<Principal | null> {
-  const session = await db.session.findUnique({ where: { tokenHash: hashSecret(token) }, include: { user: true } });
-  if (!session || session.revokedAt || session.expiresAt <= new Date() || session.user.disabled) return null;
-  const { user } = session;
-  return { kind: 'user', id: user.id, email: user.email, role: user.role, sessionId: session.id };
+  // Every web request passes here: one indexed join in plain SQL (timestamps are stored as UTC).
+  const [row] = await poolSql(db).query<{ sessionId: string; userId: string; email: string; role: Role }>(
+    `SELECT s."id" AS "sessionId", u."id" AS "userId", u."email", u."role"::text AS "role"
+     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
+     WHERE s."tokenHash" = $1 AND s."revokedAt" IS NULL AND s."expiresAt" > (now() AT TIME ZONE 'UTC') AND NOT u."disabled"`, [hashSecret(token)]);
+  if (!row) return null;
+  return { kind: 'user', id: row.userId, email: row.email, role: row.role, sessionId: row.sessionId };
 }
 
 export async function revokeSession(db: Db, sessionId: string): Promise<void> {
@@ -28,11 +31,14 @@ export function newApiKey(): { key: string; prefix: string; keyHash: string } {
 
 export async function principalFromApiKey(db: Db, key: string): Promise<Principal | null> {
   if (!key.startsWith(API_KEY_PREFIX)) return null;
-  const apiKey = await db.apiKey.findUnique({ where: { keyHash: hashSecret(key) } });
-  if (!apiKey || apiKey.revokedAt) return null;
+  // Every integrator call passes here: one plain indexed lookup, no ORM round trip.
+  const sql = poolSql(db);
+  const [apiKey] = await sql.query<{ id: string; name: string; role: Role; revoked: boolean; stale: boolean }>(
+    `SELECT "id", "name", "role"::text AS "role", "revokedAt" IS NOT NULL AS "revoked",
+            ("lastUsedAt" IS NULL OR "lastUsedAt" < (now() AT TIME ZONE 'UTC') - interval '1 minute') AS "stale"
+     FROM "ApiKey" WHERE "keyHash" = $1`, [hashSecret(key)]);
+  if (!apiKey || apiKey.revoked) return null;
   // Last use is informational: update at most once a minute so keys do not write on every call.
-  if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > 60_000) {
-    await db.apiKey.update({ where: { id: apiKey.id }, data: { lastUsedAt: new Date() } });
-  }
+  if (apiKey.stale) await sql.query(`UPDATE "ApiKey" SET "lastUsedAt" = now() AT TIME ZONE 'UTC' WHERE "id" = $1::uuid`, [apiKey.id]);
   return { kind: 'apiKey', id: apiKey.id, name: apiKey.name, role: apiKey.role };
 }

@@ -3,6 +3,7 @@
 // reordered row breaks verification. A trigger (see prisma/migrations) refuses UPDATE/DELETE.
 import { createHash } from 'node:crypto';
 import type { Db, Tx } from './client';
+import { inSqlTransaction, prismaSql, type Sql } from './sql';
 import type { ActorType, AuditOutcome } from './generated/prisma/enums';
 
 /** Key of the transaction-scoped advisory lock that serialises appends to the chain. */
@@ -48,33 +49,32 @@ export function auditHash(row: Omit<AuditRow, 'hash'>): string {
   return createHash('sha256').update(row.prevHash).update(canonical).digest('hex');
 }
 
-/** Appends one event to the chain inside the caller's transaction. Call it last in a transaction:
- *  the chain lock is held until commit. */
-export async function appendAudit(tx: Tx, event: AuditInput): Promise<AuditRow> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}::bigint)`;
-  const [last] = await tx.$queryRaw<{ id: bigint; hash: string }[]>`
-    SELECT "id", "hash" FROM "AuditEvent" ORDER BY "id" DESC LIMIT 1`;
+/** Appends one event to the chain inside the caller's transaction (a Prisma transaction or plain
+ *  Sql). Call it last in a transaction: the chain lock is held until commit. */
+export async function appendAudit(tx: Tx | Sql, event: AuditInput): Promise<AuditRow> {
+  const sql = 'query' in tx && typeof tx.query === 'function' ? (tx as Sql) : prismaSql(tx as Tx);
+  await sql.query('SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)', [AUDIT_CHAIN_LOCK]);
+  const [last] = await sql.query<{ lastId: string; hash: string }>('SELECT "id"::text AS "lastId", "hash" FROM "AuditEvent" ORDER BY "AuditEvent"."id" DESC LIMIT 1');
   const partial = {
     ...event,
-    id: last ? last.id + 1n : 1n,
+    id: last ? BigInt(last.lastId) + 1n : 1n,
     at: new Date(),
     prevHash: last ? last.hash : GENESIS_HASH,
     details: event.details ?? null,
   };
   const row: AuditRow = { ...partial, hash: auditHash(partial) };
-  await tx.auditEvent.create({
-    data: {
-      id: row.id, at: row.at, actorType: row.actorType, actorId: row.actorId ?? null, action: row.action,
-      resourceType: row.resourceType, resourceId: row.resourceId ?? null, outcome: row.outcome,
-      requestId: row.requestId ?? null, details: (row.details ?? undefined) as never, prevHash: row.prevHash, hash: row.hash,
-    },
-  });
+  await sql.query(
+    `INSERT INTO "AuditEvent" ("id", "at", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "prevHash", "hash")
+     VALUES ($1::bigint, $2::timestamp, $3::"ActorType", $4, $5, $6, $7, $8::"AuditOutcome", $9, $10::jsonb, $11, $12)`,
+    [row.id.toString(), row.at.toISOString(), row.actorType, row.actorId ?? null, row.action, row.resourceType, row.resourceId ?? null,
+      row.outcome, row.requestId ?? null, row.details ? JSON.stringify(row.details) : null, row.prevHash, row.hash],
+  );
   return row;
 }
 
 /** Records an event in its own transaction (denied or failed attempts, which change nothing else). */
 export function recordAudit(db: Db, event: AuditInput): Promise<AuditRow> {
-  return db.$transaction((tx) => appendAudit(tx, event));
+  return inSqlTransaction(db, (sql) => appendAudit(sql, event));
 }
 
 export interface AuditVerification {

@@ -1,12 +1,13 @@
 // The one place that constructs the Prisma client (DESIGN.md rule 3: only packages/db imports Prisma).
 import { PrismaClient } from './generated/prisma/client';
+import type pg from 'pg';
 import { createAdapter, type QueryCounter } from './adapter';
 
 export type Db = PrismaClient;
 /** The client handed to a `$transaction` callback. */
 export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
-const pools = new WeakMap<object, { end(): Promise<void> }>();
+const pools = new WeakMap<object, pg.Pool>();
 
 export function createDb(databaseUrl: string, options: { queryCounter?: QueryCounter; maxConnections?: number } = {}): Db {
   const adapter = createAdapter(databaseUrl, options.queryCounter, options.maxConnections ?? 10);
@@ -25,4 +26,10 @@ export async function closeDb(db: Db): Promise<void> {
  *  needed); every state change and its audit row commit together (DESIGN.md rule 5). */
 export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
   return db.$transaction((tx) => work(tx), { timeout: options.timeoutMs ?? 15_000, maxWait: 10_000 });
+}
+
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('this client was not made by createDb');
+  return pool;
 }

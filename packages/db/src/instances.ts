@@ -1,7 +1,7 @@
 // Indexing of stored instances into Patient → Study → Series → Instance. Parents are inserted with
 // ON CONFLICT DO NOTHING (no row locks held on shared parents, so parallel uploads of one series do
 // not queue behind each other); the instance row itself is the unit of uniqueness.
-import type { Tx } from './client';
+import type { Sql } from './sql';
 
 export interface InstanceRecord {
   patient: { patientId: string; issuer: string; patientName: string | null; birthDate: string | null; sex: string | null };
@@ -29,64 +29,59 @@ export function searchKey(value: string | null): string | null {
   return value === null ? null : value.toUpperCase();
 }
 
-export async function findInstanceBySopUid(tx: Tx, sopInstanceUid: string): Promise<ExistingInstance | null> {
-  const rows = await tx.$queryRaw<ExistingInstance[]>`
-    SELECT i."id" AS "instanceDbId", i."seriesDbId", s."studyDbId", i."sha256"
-    FROM "Instance" i JOIN "Series" s ON s."id" = i."seriesDbId"
-    WHERE i."sopInstanceUid" = ${sopInstanceUid}`;
+export async function findInstanceBySopUid(sql: Sql, sopInstanceUid: string): Promise<ExistingInstance | null> {
+  const rows = await sql.query<ExistingInstance>(
+    `SELECT i."id" AS "instanceDbId", i."seriesDbId", s."studyDbId", i."sha256"
+     FROM "Instance" i JOIN "Series" s ON s."id" = i."seriesDbId" WHERE i."sopInstanceUid" = $1`, [sopInstanceUid]);
   return rows[0] ?? null;
 }
 
-async function upsertId(tx: Tx, insert: Promise<{ id: string }[]>, select: () => Promise<{ id: string }[]>): Promise<string> {
-  const inserted = await insert;
+async function upsertId(sql: Sql, insert: [string, unknown[]], select: [string, unknown[]]): Promise<string> {
+  const inserted = await sql.query<{ id: string }>(...insert);
   if (inserted[0]) return inserted[0].id;
-  const found = await select();
+  const found = await sql.query<{ id: string }>(...select);
   if (!found[0]) throw new Error('parent row vanished during indexing');
   return found[0].id;
 }
 
 /** Indexes one instance and its parents inside the caller's transaction. */
-export async function indexInstance(tx: Tx, r: InstanceRecord): Promise<IndexOutcome> {
+export async function indexInstance(sql: Sql, r: InstanceRecord): Promise<IndexOutcome> {
   const p = r.patient;
-  const patientDbId = await upsertId(
-    tx,
-    tx.$queryRaw`INSERT INTO "Patient" ("id", "patientId", "issuer", "patientName", "patientNameKey", "birthDate", "sex")
-      VALUES (gen_random_uuid(), ${p.patientId}, ${p.issuer}, ${p.patientName}, ${searchKey(p.patientName)}, ${p.birthDate}, ${p.sex})
-      ON CONFLICT ("patientId", "issuer") DO NOTHING RETURNING "id"`,
-    () => tx.$queryRaw`SELECT "id" FROM "Patient" WHERE "patientId" = ${p.patientId} AND "issuer" = ${p.issuer}`,
-  );
+  const patientDbId = await upsertId(sql,
+    [`INSERT INTO "Patient" ("id", "patientId", "issuer", "patientName", "patientNameKey", "birthDate", "sex")
+      VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6) ON CONFLICT ("patientId", "issuer") DO NOTHING RETURNING "id"`,
+    [p.patientId, p.issuer, p.patientName, searchKey(p.patientName), p.birthDate, p.sex]],
+    ['SELECT "id" FROM "Patient" WHERE "patientId" = $1 AND "issuer" = $2', [p.patientId, p.issuer]]);
   const s = r.study;
-  const studyDbId = await upsertId(
-    tx,
-    tx.$queryRaw`INSERT INTO "Study" ("id", "studyInstanceUid", "patientDbId", "studyDate", "studyTime", "accessionNumber", "description", "descriptionKey", "referringPhysician", "studyId")
-      VALUES (gen_random_uuid(), ${s.studyInstanceUid}, ${patientDbId}::uuid, ${s.studyDate}::date, ${s.studyTime}, ${s.accessionNumber}, ${s.description}, ${searchKey(s.description)}, ${s.referringPhysician}, ${s.studyId})
-      ON CONFLICT ("studyInstanceUid") DO NOTHING RETURNING "id"`,
-    () => tx.$queryRaw`SELECT "id" FROM "Study" WHERE "studyInstanceUid" = ${s.studyInstanceUid}`,
-  );
+  const studyDbId = await upsertId(sql,
+    [`INSERT INTO "Study" ("id", "studyInstanceUid", "patientDbId", "studyDate", "studyTime", "accessionNumber", "description", "descriptionKey", "referringPhysician", "studyId")
+      VALUES (gen_random_uuid(), $1, $2::uuid, $3::date, $4, $5, $6, $7, $8, $9) ON CONFLICT ("studyInstanceUid") DO NOTHING RETURNING "id"`,
+    [s.studyInstanceUid, patientDbId, s.studyDate ? s.studyDate.toISOString().slice(0, 10) : null, s.studyTime, s.accessionNumber, s.description,
+      searchKey(s.description), s.referringPhysician, s.studyId]],
+    ['SELECT "id" FROM "Study" WHERE "studyInstanceUid" = $1', [s.studyInstanceUid]]);
   const se = r.series;
-  const seriesDbId = await upsertId(
-    tx,
-    tx.$queryRaw`INSERT INTO "Series" ("id", "seriesInstanceUid", "studyDbId", "modality", "seriesNumber", "description", "bodyPart")
-      VALUES (gen_random_uuid(), ${se.seriesInstanceUid}, ${studyDbId}::uuid, ${se.modality}, ${se.seriesNumber}, ${se.description}, ${se.bodyPart})
-      ON CONFLICT ("seriesInstanceUid") DO NOTHING RETURNING "id"`,
-    () => tx.$queryRaw`SELECT "id" FROM "Series" WHERE "seriesInstanceUid" = ${se.seriesInstanceUid}`,
-  );
+  const seriesDbId = await upsertId(sql,
+    [`INSERT INTO "Series" ("id", "seriesInstanceUid", "studyDbId", "modality", "seriesNumber", "description", "bodyPart")
+      VALUES (gen_random_uuid(), $1, $2::uuid, $3, $4, $5, $6) ON CONFLICT ("seriesInstanceUid") DO NOTHING RETURNING "id"`,
+    [se.seriesInstanceUid, studyDbId, se.modality, se.seriesNumber, se.description, se.bodyPart]],
+    ['SELECT "id" FROM "Series" WHERE "seriesInstanceUid" = $1', [se.seriesInstanceUid]]);
   const i = r.instance;
-  const inserted = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO "Instance" ("id", "sopInstanceUid", "sopClassUid", "seriesDbId", "instanceNumber", "transferSyntaxUid", "rows", "columns",
-      "numberOfFrames", "bitsAllocated", "photometric", "sizeBytes", "storedBytes", "sha256", "storageKey")
-    VALUES (gen_random_uuid(), ${i.sopInstanceUid}, ${i.sopClassUid}, ${seriesDbId}::uuid, ${i.instanceNumber}, ${i.transferSyntaxUid}, ${i.rows}, ${i.columns},
-      ${i.numberOfFrames}, ${i.bitsAllocated}, ${i.photometric}, ${i.sizeBytes}, ${i.storedBytes}, ${i.sha256}, ${i.storageKey})
-    ON CONFLICT ("sopInstanceUid") DO NOTHING RETURNING "id"`;
+  const inserted = await sql.query<{ id: string }>(
+    `INSERT INTO "Instance" ("id", "sopInstanceUid", "sopClassUid", "seriesDbId", "instanceNumber", "transferSyntaxUid", "rows", "columns",
+       "numberOfFrames", "bitsAllocated", "photometric", "sizeBytes", "storedBytes", "sha256", "storageKey")
+     VALUES (gen_random_uuid(), $1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT ("sopInstanceUid") DO NOTHING RETURNING "id"`,
+    [i.sopInstanceUid, i.sopClassUid, seriesDbId, i.instanceNumber, i.transferSyntaxUid, i.rows, i.columns, i.numberOfFrames, i.bitsAllocated,
+      i.photometric, i.sizeBytes, i.storedBytes, i.sha256, i.storageKey]);
   if (inserted[0]) return { status: 'stored', ids: { patientDbId, studyDbId, seriesDbId, instanceDbId: inserted[0].id } };
-  const existing = await findInstanceBySopUid(tx, i.sopInstanceUid);
+  const existing = await findInstanceBySopUid(sql, i.sopInstanceUid);
   if (!existing) throw new Error('instance vanished during indexing');
   return { status: existing.sha256 === i.sha256 ? 'duplicate' : 'conflict', existing };
 }
 
 /** Storage keys referenced by any instance, among the given candidates (for orphan-blob sweeps). */
-export async function referencedStorageKeys(tx: Tx, keys: string[]): Promise<Set<string>> {
+export async function referencedStorageKeys(sql: Sql, keys: string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const rows = await tx.$queryRaw<{ storageKey: string }[]>`SELECT DISTINCT "storageKey" FROM "Instance" WHERE "storageKey" = ANY(${keys})`;
+  const rows = await sql.query<{ storageKey: string }>('SELECT DISTINCT "storageKey" FROM "Instance" WHERE "storageKey" = ANY($1)', [keys]);
   return new Set(rows.map((r) => r.storageKey));
 }

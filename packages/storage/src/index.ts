@@ -36,12 +36,13 @@ export class FileBlobStore implements BlobStore {
     const target = this.pathOf(key);
     if (await this.exists(key)) return { written: false };
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const temp = path.join(this.root, '.tmp', `${randomBytes(8).toString('hex')}.part`);
-    await fs.mkdir(path.dirname(temp), { recursive: true });
+    // Temp file beside the target (same directory, so the rename is atomic); fdatasync makes the
+    // content durable before the name appears.
+    const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
     const handle = await fs.open(temp, 'w');
     try {
       await handle.writeFile(bytes);
-      await handle.sync();
+      await handle.datasync();
     } finally {
       await handle.close();
     }
@@ -75,7 +76,7 @@ export class FileBlobStore implements BlobStore {
         return;
       }
       for (const e of entries) {
-        if (e.name === '.tmp') continue;
+        if (e.name.endsWith('.part')) continue;
         const full = path.join(dir, e.name);
         const key = prefix ? `${prefix}/${e.name}` : e.name;
         if (e.isDirectory()) yield* walk(full, key);

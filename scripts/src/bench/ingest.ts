@@ -6,7 +6,8 @@ import { syntheticCtSeries } from '@imaging/dicom';
 import { createTestServices, systemContext } from '@imaging/testing';
 import { createApiKey } from '@imaging/domain';
 import { percentile, writeBenchResult } from './report';
-import { measureOrthancIngest, orthancAvailable } from './orthanc';
+import { rmSync } from 'node:fs';
+import { measureOrthancIngest, orthancAvailable, runUploadClient, writeUploadFolder } from './orthanc';
 
 const ORTHANC_INSTANCES_PER_S = 191.8; // DESIGN.md: Orthanc 1.10.1, same machine kind, 4 concurrent uploads
 const SLICES = 200;
@@ -22,23 +23,12 @@ async function main() {
   const { url } = await server.listen(0, '127.0.0.1');
   const { key } = await createApiKey(systemContext(services), { name: 'bench', role: 'INTEGRATOR' });
   try {
-    const latencies: number[] = [];
-    let next = 0;
-    const started = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: CLIENTS }, async () => {
-      while (next < files.length) {
-        const file = files[next++];
-        const t0 = performance.now();
-        const res = await fetch(`${url}/api/instances`, { method: 'POST', headers: { 'content-type': 'application/dicom', authorization: `Bearer ${key}` }, body: file });
-        const body = (await res.json()) as { results: { status: string }[] };
-        if (res.status !== 200 || body.results[0].status !== 'stored') throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
-        latencies.push(performance.now() - t0);
-      }
-    }));
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const folder = writeUploadFolder(files);
+    const run = await runUploadClient(folder, `${url}/api/instances`, CLIENTS, `Bearer ${key}`);
+    rmSync(folder, { recursive: true, force: true });
+    const { seconds, latencies } = run;
     const indexed = await services.db.instance.count({ where: { series: { study: { studyInstanceUid } } } });
     if (indexed !== SLICES) throw new Error(`only ${indexed} of ${SLICES} instances indexed`);
-    latencies.sort((a, b) => a - b);
     const instancesPerS = SLICES / seconds;
     const orthanc = orthancAvailable() ? measureOrthancIngest(files, CLIENTS, { compression: false }) : null;
     const referenceRate = orthanc?.instancesPerS ?? ORTHANC_INSTANCES_PER_S;

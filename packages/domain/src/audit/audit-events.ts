@@ -1,5 +1,5 @@
 // Reading and verifying the audit trail (admins only; reading it is itself audited).
-import { appendAudit, inTransaction, verifyAuditChain, type AuditVerification, type AuditEvent, Prisma } from '@imaging/db';
+import { recordAudit, verifyAuditChain, type AuditVerification, type AuditEvent, Prisma } from '@imaging/db';
 import { requirePermission } from '@imaging/auth';
 import { Invalid } from '@imaging/errors';
 import { auditBase, type DomainContext, type Services } from '../context';
@@ -28,7 +28,7 @@ export async function listAuditEvents(ctx: DomainContext, input: { filter?: Audi
     id: input.after ? { lt: BigInt(input.after) } : undefined,
   };
   const rows = await ctx.db.auditEvent.findMany({ where, orderBy: { id: 'desc' }, take: first + 1 });
-  await inTransaction(ctx.db, (tx) => appendAudit(tx, { ...auditBase(ctx), action: 'audit.read', resourceType: 'AuditEvent', outcome: 'SUCCESS', details: { returned: Math.min(rows.length, first) } }));
+  await recordAudit(ctx.db, { ...auditBase(ctx), action: 'audit.read', resourceType: 'AuditEvent', outcome: 'SUCCESS', details: { returned: Math.min(rows.length, first) } });
   const page = rows.slice(0, first);
   return { rows: page, hasNextPage: rows.length > first, endCursor: page.length ? page[page.length - 1].id.toString() : null };
 }

@@ -1,5 +1,5 @@
 // Email + password login for the web app; every attempt, good or bad, is audited.
-import { appendAudit, recordAudit, inTransaction } from '@imaging/db';
+import { recordAudit } from '@imaging/db';
 import { createSession, verifyPassword, DUMMY_PASSWORD_HASH, revokeSession, type Principal } from '@imaging/auth';
 import { Unauthenticated, Invalid } from '@imaging/errors';
 import type { DomainContext } from '../context';
@@ -26,10 +26,10 @@ export async function login(ctx: DomainContext, email: string, password: string)
     throw new Unauthenticated('email or password is wrong');
   }
   const session = await createSession(ctx.db, user.id, ctx.config.sessionTtlMs);
-  await inTransaction(ctx.db, (tx) => appendAudit(tx, {
+  await recordAudit(ctx.db, {
     actorType: 'USER', actorId: user.id, requestId: ctx.requestId, action: 'auth.login',
     resourceType: 'Session', resourceId: session.sessionId, outcome: 'SUCCESS',
-  }));
+  });
   return {
     token: session.token, expiresAt: session.expiresAt,
     user: { id: user.id, email: user.email, displayName: user.displayName, role: user.role, disabled: user.disabled, createdAt: user.createdAt },

@@ -2,25 +2,23 @@
 // instance; a retry of the same bytes reuses the blob; the sweep removes orphans; limits hold.
 import { syntheticCtSeries } from '@imaging/dicom';
 import { createTestServices, systemContext, countState, type TestServices } from '@imaging/testing';
-import type { Db } from '@imaging/db';
+import pg from 'pg';
 import { ingestInstances } from './ingest-instances';
 import { sweepOrphanBlobs } from './sweep-orphan-blobs';
 
-/** A database whose next transaction dies, as if the process crashed before COMMIT. */
-function crashingDb(db: Db): Db {
-  let crashed = false;
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === '$transaction' && !crashed) {
-        return async () => {
-          crashed = true;
-          throw new Error('simulated crash before commit');
-        };
-      }
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+/** Makes the next transactions die just before COMMIT (after the index rows were written), as a
+ *  crash would: the audit insert, the last statement of an ingest transaction, raises. */
+async function failAuditInserts(url: string, fail: boolean) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  if (fail) {
+    await c.query(`CREATE FUNCTION test_crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash before commit'; END $$`);
+    await c.query('CREATE TRIGGER test_crash BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION test_crash()');
+  } else {
+    await c.query('DROP TRIGGER test_crash ON "AuditEvent"');
+    await c.query('DROP FUNCTION test_crash()');
+  }
+  await c.end();
 }
 
 describe('ingestInstances', () => {
@@ -40,8 +38,9 @@ describe('ingestInstances', () => {
   });
 
   it('leaves no visible instance after a crash before commit, and a retry reuses the blob', async () => {
-    const ctx = { ...systemContext(s), db: crashingDb(s.db) };
-    const [crashed] = await ingestInstances(ctx, [files[0]]);
+    await failAuditInserts(s.databaseUrl, true);
+    const [crashed] = await ingestInstances(systemContext(s), [files[0]]);
+    await failAuditInserts(s.databaseUrl, false);
     expect(crashed.status).toBe('failed');
     expect(crashed.error?.code).toBe('INTERNAL_SERVER_ERROR');
     expect(await countState(s)).toMatchObject({ patients: 0, studies: 0, series: 0, instances: 0, blobs: 1, jobs: 0 });
@@ -51,7 +50,9 @@ describe('ingestInstances', () => {
   });
 
   it('sweeps orphan blobs older than the grace period and keeps referenced ones', async () => {
-    await ingestInstances({ ...systemContext(s), db: crashingDb(s.db) }, [files[0]]);
+    await failAuditInserts(s.databaseUrl, true);
+    await ingestInstances(systemContext(s), [files[0]]);
+    await failAuditInserts(s.databaseUrl, false);
     await ingestInstances(systemContext(s), [files[1]]);
     expect((await countState(s)).blobs).toBe(2);
     expect(await sweepOrphanBlobs(s, { olderThanMs: 60_000 })).toEqual({ checked: 2, removed: 0 });
@@ -69,7 +70,7 @@ describe('ingestInstances', () => {
   it('resolves parallel uploads of one series to one patient, study and series', async () => {
     const many = syntheticCtSeries({ seed: 8, slices: 12, size: 32 }).files;
     const results = await Promise.all(many.map((f) => ingestInstances(systemContext(s), [f])));
-    expect(results.flat().every((r) => r.status === 'stored')).toBe(true);
+    expect(results.flat().map((r) => r.error?.message ?? r.status)).toEqual(many.map(() => 'stored'));
     expect(await countState(s)).toMatchObject({ patients: 1, studies: 1, series: 1, instances: 12 });
   });
 

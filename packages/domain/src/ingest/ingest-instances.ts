@@ -2,7 +2,7 @@
 // transaction → enqueue preprocessing. A file that fails validation writes nothing at all.
 import { createHash } from 'node:crypto';
 import { parseInstance, DicomError } from '@imaging/dicom';
-import { appendAudit, findInstanceBySopUid, indexInstance, inTransaction } from '@imaging/db';
+import { appendAudit, findInstanceBySopUid, indexInstance, inSqlTransaction, poolSql } from '@imaging/db';
 import { contentKey } from '@imaging/storage';
 import { requirePermission } from '@imaging/auth';
 import { isAppError } from '@imaging/errors';
@@ -62,16 +62,19 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number): 
   };
   const sha256 = createHash('sha256').update(bytes).digest('hex');
 
-  const known = await findInstanceBySopUid(ctx.db, parsed.sopInstanceUid);
+  const known = await findInstanceBySopUid(poolSql(ctx.db), parsed.sopInstanceUid);
   if (known) return existingResult(index, sizeBytes, uids, known, sha256);
 
   const storageKey = contentKey(sha256);
   try {
-    // Blob first, then the index: a crash in between leaves an unreferenced blob (reused by a retry
-    // of the same bytes, removed by sweepOrphanBlobs), never an index row without its file.
-    await ctx.store.put(storageKey, bytes);
-    const outcome = await inTransaction(ctx.db, async (tx) => {
+    // The blob is written while the index rows are inserted, and the transaction commits only once
+    // the blob is durable: a crash leaves at worst an unreferenced blob (reused by a retry of the
+    // same bytes, removed by sweepOrphanBlobs), never an index row without its file.
+    const blobWrite = ctx.store.put(storageKey, bytes);
+    blobWrite.catch(() => undefined); // awaited below; this only keeps an early rollback from leaving it unhandled
+    const outcome = await inSqlTransaction(ctx.db, async (tx) => {
       const indexed = await indexInstance(tx, instanceRecord(parsed, { sizeBytes, storedBytes: sizeBytes, sha256, storageKey }));
+      await blobWrite;
       if (indexed.status === 'stored') {
         await appendAudit(tx, {
           ...auditBase(ctx), action: 'instance.store', resourceType: 'Instance', resourceId: parsed.sopInstanceUid,

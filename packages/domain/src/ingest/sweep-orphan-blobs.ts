@@ -1,6 +1,6 @@
 // Removes blobs that no instance references (left by a crash between blob write and commit, or by
 // a lost conflict race). Only blobs older than a grace period go, so in-flight ingests are safe.
-import { referencedStorageKeys } from '@imaging/db';
+import { poolSql, referencedStorageKeys } from '@imaging/db';
 import type { Services } from '../context';
 
 export async function sweepOrphanBlobs(services: Services, options: { olderThanMs?: number; now?: Date } = {}): Promise<{ checked: number; removed: number }> {
@@ -9,7 +9,7 @@ export async function sweepOrphanBlobs(services: Services, options: { olderThanM
   let removed = 0;
   let batch: string[] = [];
   const flush = async () => {
-    const referenced = await referencedStorageKeys(services.db, batch);
+    const referenced = await referencedStorageKeys(poolSql(services.db), batch);
     for (const key of batch) {
       if (!referenced.has(key)) {
         await services.store.delete(key);

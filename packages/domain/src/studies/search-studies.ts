@@ -1,7 +1,7 @@
 // Finding studies, patients, series and instances. Each top-level read of patient data writes one
 // audit row (who looked, what they asked for, how many records came back); nested data is loaded
 // in batches (loaders.ts) under the same audited request.
-import { appendAudit, inTransaction, searchStudies as searchStudiesSql, type StudyFilter, type StudyRow, type StudySortField, type SortDirection, type Patient } from '@imaging/db';
+import { recordAudit, searchStudies as searchStudiesSql, type StudyFilter, type StudyRow, type StudySortField, type SortDirection, type Patient } from '@imaging/db';
 import { requirePermission } from '@imaging/auth';
 import { Invalid, NotFound } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
@@ -25,7 +25,7 @@ export function decodeCursor(cursor: string): { v: string; id: string } {
 }
 
 async function auditRead(ctx: DomainContext, action: string, resourceType: string, resourceId: string | null, details: Record<string, unknown>) {
-  await inTransaction(ctx.db, (tx) => appendAudit(tx, { ...auditBase(ctx), action, resourceType, resourceId, outcome: 'SUCCESS', details }));
+  await recordAudit(ctx.db, { ...auditBase(ctx), action, resourceType, resourceId, outcome: 'SUCCESS', details });
 }
 
 export async function findStudies(
