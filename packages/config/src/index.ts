@@ -29,6 +29,7 @@ const schema = z.object({
   CI: bool.default(false),
   TEST_ADMIN_DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
   TEST_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  TEST_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('silent'),
 });
 
 export type Env = z.input<typeof schema>;
@@ -57,6 +58,7 @@ export interface Config {
   /** Tests create and drop their own databases through this connection. */
   testAdminDatabaseUrl: string;
   testRedisUrl: string;
+  testLogLevel: string;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ci: e.CI,
     testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,
     testRedisUrl: e.TEST_REDIS_URL,
+    testLogLevel: e.TEST_LOG_LEVEL,
   };
   return { ...config, ...overrides };
 }

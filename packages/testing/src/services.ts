@@ -25,7 +25,7 @@ export async function createTestServices(overrides: Partial<Config> = {}): Promi
     queuePrefix: `test-${randomBytes(4).toString('hex')}`, logLevel: 'silent', ...overrides,
   };
   const queryCounter: QueryCounter = { count: 0 };
-  const services = createServices(config, { name: 'test', log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), queryCounter });
+  const services = createServices(config, { name: 'test', log: createLogger({ level: base.testLogLevel }), queryCounter });
   return {
     ...services,
     queryCounter,
