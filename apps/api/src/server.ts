@@ -9,6 +9,7 @@ import { checkReadiness, type Services } from '@imaging/domain';
 import { authMiddleware, domainContext, requestIdMiddleware } from './http/request-context';
 import { errorHandler } from './http/errors';
 import { ingestRouter } from './ingest/routes';
+import { dicomWebRouter } from './dicomweb/routes';
 import { createSchema, complexityPlugin, depthRule, formatError } from './graphql/schema';
 import { createLoaders, type GraphQLContext } from './graphql/context';
 
@@ -34,6 +35,7 @@ export async function createApiServer(services: Services): Promise<ApiServer> {
   app.use(requestIdMiddleware);
   app.use(authMiddleware(services));
   app.use(ingestRouter(services));
+  app.use(dicomWebRouter(services));
 
   const schema = await createSchema();
   const apollo = new ApolloServer<GraphQLContext>({

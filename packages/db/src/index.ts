@@ -7,3 +7,4 @@ export type { Patient, Study, Series, Instance, User, Session, ApiKey, AuditEven
 export { Role, ActorType, AuditOutcome } from './generated/prisma/enums';
 export * from './studies';
 export * from './sql';
+export * from './qido';

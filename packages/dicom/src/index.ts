@@ -4,3 +4,5 @@ export * from './parse/parse-instance';
 export { expectedNativeBytes } from './parse/pixel-checks';
 export * from './write/part10-writer';
 export * from './write/synthetic-ct';
+export * from './json/dicom-json';
+export * from './parse/frames';

@@ -10,3 +10,5 @@ export * from './studies/loaders';
 export * from './audit/audit-events';
 export * from './services';
 export * from './ingest/verify-stored-instance';
+export * from './dicomweb/search';
+export * from './dicomweb/retrieve';

@@ -33,18 +33,23 @@ function failed(index: number, sizeBytes: number, code: string, message: string,
   };
 }
 
-export async function ingestInstances(ctx: DomainContext, files: Uint8Array[]): Promise<IngestResult[]> {
+export interface IngestOptions {
+  /** STOW-RS to /studies/{study}: files of any other study are refused (PS3.18 §10.5). */
+  expectedStudyInstanceUid?: string;
+}
+
+export async function ingestInstances(ctx: DomainContext, files: Uint8Array[], options: IngestOptions = {}): Promise<IngestResult[]> {
   requirePermission(ctx.principal, 'instance:write');
   const results: IngestResult[] = [];
   for (let index = 0; index < files.length; index++) {
-    results.push(await ingestOne(ctx, files[index], index));
+    results.push(await ingestOne(ctx, files[index], index, options));
   }
   const counts = results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
   ctx.log.info({ requestId: ctx.requestId, files: files.length, ...counts }, 'ingest finished');
   return results;
 }
 
-async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number): Promise<IngestResult> {
+async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, options: IngestOptions): Promise<IngestResult> {
   const sizeBytes = bytes.byteLength;
   if (sizeBytes > ctx.config.maxInstanceBytes) {
     return failed(index, sizeBytes, 'PAYLOAD_TOO_LARGE', `file is ${sizeBytes} bytes; the limit per instance is ${ctx.config.maxInstanceBytes}`);
@@ -60,6 +65,9 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number): 
     sopInstanceUid: parsed.sopInstanceUid, seriesInstanceUid: parsed.seriesInstanceUid,
     studyInstanceUid: parsed.studyInstanceUid, sopClassUid: parsed.sopClassUid,
   };
+  if (options.expectedStudyInstanceUid && parsed.studyInstanceUid !== options.expectedStudyInstanceUid) {
+    return failed(index, sizeBytes, 'STUDY_MISMATCH', 'the file belongs to another study than the one in the request URL', uids);
+  }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
 
   const known = await findInstanceBySopUid(poolSql(ctx.db), parsed.sopInstanceUid);

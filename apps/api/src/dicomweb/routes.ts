@@ -1,0 +1,125 @@
+// DICOMweb (PS3.18) beside the GraphQL API, with the same authentication: STOW-RS, QIDO-RS and
+// WADO-RS. Each handler parses the request and calls one domain use case (DESIGN.md rule 4).
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import { ingestInstances, searchDicomWeb, retrieveInstances, retrieveMetadata, retrieveFrames, type Services, type IngestResult } from '@imaging/domain';
+import { attr } from '@imaging/dicom';
+import { Invalid, Unauthenticated, AppError } from '@imaging/errors';
+import { domainContext } from '../http/request-context';
+import { boundaryOf, splitMultipart } from '../ingest/multipart';
+import { acceptedTransferSyntaxes, notModified, sendDicomJson, sendMultipart } from './responses';
+
+const UID = /^[0-9A-Za-z.\-_]{1,64}$/;
+
+function uidParam(req: Request, name: string): string {
+  const value = String(req.params[name] ?? '');
+  if (!UID.test(value)) throw new Invalid(`${name} is not a valid UID`);
+  return value;
+}
+
+function baseUrl(req: Request): string {
+  return `${req.protocol}://${req.get('host')}/dicom-web`;
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => h(req, res).catch(next);
+
+/** STOW-RS failure reasons (PS3.18 Table 10.5.3-2 / PS3.4 Annex GG). */
+function failureReason(r: IngestResult): number {
+  if (r.status === 'conflict') return 0x0111; // Duplicate SOP Instance (different content)
+  if (r.error?.code === 'PAYLOAD_TOO_LARGE') return 0xa700; // Out of resources
+  if (r.error?.code === 'STUDY_MISMATCH') return 0xa900; // Data set does not match the request
+  return 0xc000; // Cannot understand
+}
+
+export function dicomWebRouter(services: Services): Router {
+  const router = express.Router();
+  router.use('/dicom-web', (req, _res, next) => next(req.principal.kind === 'anonymous' ? new Unauthenticated() : undefined));
+
+  const stow: Handler = async (req, res) => {
+    const contentType = req.header('content-type') ?? '';
+    if (!/^multipart\/related/i.test(contentType)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'STOW-RS takes multipart/related; type="application/dicom"');
+    const parts = splitMultipart(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), boundaryOf(contentType));
+    const study = req.params.study ? uidParam(req, 'study') : undefined;
+    const results = await ingestInstances(domainContext(services, req), parts.map((p) => p.body), { expectedStudyInstanceUid: study });
+    const base = baseUrl(req);
+    const ok = results.filter((r) => r.status === 'stored' || r.status === 'duplicate');
+    const failed = results.filter((r) => !ok.includes(r));
+    const body: Record<string, unknown> = {};
+    const studies = [...new Set(ok.map((r) => r.studyInstanceUid))];
+    if (studies.length === 1) body['00081190'] = attr('UR', `${base}/studies/${studies[0]}`);
+    if (ok.length) {
+      body['00081199'] = { vr: 'SQ', Value: ok.map((r) => ({
+        '00081150': attr('UI', r.sopClassUid), '00081155': attr('UI', r.sopInstanceUid),
+        '00081190': attr('UR', `${base}/studies/${r.studyInstanceUid}/series/${r.seriesInstanceUid}/instances/${r.sopInstanceUid}`),
+      })) };
+    }
+    if (failed.length) {
+      body['00081198'] = { vr: 'SQ', Value: failed.map((r) => ({
+        '00081150': attr('UI', r.sopClassUid), '00081155': attr('UI', r.sopInstanceUid), '00081197': attr('US', failureReason(r)),
+        // Not a standard attribute: the precise reason, for people reading the response.
+        '00091001': attr('LO', `${r.error?.code}: ${r.error?.message}`.slice(0, 64)),
+      })) };
+    }
+    sendDicomJson(req, res, failed.length === 0 ? 200 : ok.length ? 202 : 409, body);
+  };
+  const raw = express.raw({ type: () => true, limit: services.config.maxUploadBytes });
+  router.post('/dicom-web/studies', raw, wrap(stow));
+  router.post('/dicom-web/studies/:study', raw, wrap(stow));
+
+  const qido = (level: 'STUDY' | 'SERIES' | 'INSTANCE'): Handler => async (req, res) => {
+    const params = Object.entries(req.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)] as [string, string]));
+    const results = await searchDicomWeb(domainContext(services, req), {
+      level, params, baseUrl: baseUrl(req),
+      studyInstanceUid: req.params.study ? uidParam(req, 'study') : undefined,
+      seriesInstanceUid: req.params.series ? uidParam(req, 'series') : undefined,
+    });
+    sendDicomJson(req, res, 200, results);
+  };
+  router.get('/dicom-web/studies', wrap(qido('STUDY')));
+  router.get('/dicom-web/series', wrap(qido('SERIES')));
+  router.get('/dicom-web/instances', wrap(qido('INSTANCE')));
+  router.get('/dicom-web/studies/:study/series', wrap(qido('SERIES')));
+  router.get('/dicom-web/studies/:study/instances', wrap(qido('INSTANCE')));
+  router.get('/dicom-web/studies/:study/series/:series/instances', wrap(qido('INSTANCE')));
+
+  const target = (req: Request) => ({
+    study: uidParam(req, 'study'),
+    series: req.params.series ? uidParam(req, 'series') : undefined,
+    instance: req.params.instance ? uidParam(req, 'instance') : undefined,
+  });
+
+  const wado: Handler = async (req, res) => {
+    const accepted = acceptedTransferSyntaxes(req, 'application/dicom');
+    const instances = await retrieveInstances(domainContext(services, req), target(req));
+    if (accepted && !accepted.includes('*') && !instances.every((i) => accepted.includes(i.transferSyntaxUid))) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'instances are served in their stored transfer syntax; accept transfer-syntax=* (transcoding is not available yet)');
+    }
+    if (instances.length === 1 && notModified(req, res, instances[0].sha256)) return;
+    await sendMultipart(res, 'application/dicom', instances.map((i) => ({
+      contentType: `application/dicom; transfer-syntax=${i.transferSyntaxUid}`, body: i.read,
+    })));
+  };
+  router.get('/dicom-web/studies/:study', wrap(wado));
+  router.get('/dicom-web/studies/:study/series/:series', wrap(wado));
+  router.get('/dicom-web/studies/:study/series/:series/instances/:instance', wrap(wado));
+
+  const metadata: Handler = async (req, res) => {
+    sendDicomJson(req, res, 200, await retrieveMetadata(domainContext(services, req), target(req), baseUrl(req)));
+  };
+  router.get('/dicom-web/studies/:study/metadata', wrap(metadata));
+  router.get('/dicom-web/studies/:study/series/:series/metadata', wrap(metadata));
+  router.get('/dicom-web/studies/:study/series/:series/instances/:instance/metadata', wrap(metadata));
+
+  router.get('/dicom-web/studies/:study/series/:series/instances/:instance/frames/:frames', wrap(async (req, res) => {
+    const numbers = String(req.params.frames).split(',').map((n) => Number(n));
+    if (numbers.some((n) => !Number.isInteger(n) || n < 1)) throw new Invalid('frame numbers must be positive integers, comma separated');
+    const t = target(req) as { study: string; series: string; instance: string };
+    const { transferSyntaxUid, frames } = await retrieveFrames(domainContext(services, req), t, numbers);
+    // Little-endian native frames are Explicit VR Little Endian frames; anything else goes out as stored.
+    const littleEndianNative = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99'].includes(transferSyntaxUid);
+    const frameSyntax = littleEndianNative ? '1.2.840.10008.1.2.1' : transferSyntaxUid;
+    if (notModified(req, res, `${t.instance}/${numbers.join(',')}`)) return;
+    await sendMultipart(res, 'application/octet-stream', frames.map((f) => ({ contentType: `application/octet-stream; transfer-syntax=${frameSyntax}`, body: async () => f })));
+  }));
+  return router;
+}
