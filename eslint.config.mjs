@@ -12,7 +12,7 @@ const noProtocols = {
 const noPrisma = { group: ['@prisma/*', '.prisma/*'], message: 'only packages/db imports Prisma (rule 3)' };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/generated/**', '**/.next/**', '**/node_modules/**'] },
+  { ignores: ['**/dist/**', '**/generated/**', '**/.next/**', '**/node_modules/**', '**/next-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,7 +23,9 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [noApps, noPrisma] }],
     },
   },
-  { files: ['packages/config/**', '**/*.test.ts', 'apps/web/**', 'scripts/src/**'], rules: { 'no-restricted-properties': 'off' } },
+  { files: ['apps/web/**'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['packages/config/**', '**/*.test.ts', 'apps/web/**', 'scripts/src/**', 'test/**'], rules: { 'no-restricted-properties': 'off' } },
+  { files: ['test/**'], rules: { 'no-restricted-imports': 'off' } },
   { files: ['scripts/src/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noPrisma] }] } },
   { files: ['packages/db/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noApps] }] } },
   { files: ['packages/dicom/**', 'packages/ml/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noApps, noPrisma, noProtocols] }] } },

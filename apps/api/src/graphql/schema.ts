@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient types for an untyped package, also seen by dependents that typecheck this source
+/// <reference path="../types.d.ts" />
 // Schema assembly, limits (depth, complexity) and the one mapping of errors to GraphQL codes.
 import 'reflect-metadata';
 import { buildSchema, ArgumentValidationError } from 'type-graphql';

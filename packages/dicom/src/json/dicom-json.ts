@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient types for an untyped package, also seen by dependents that typecheck this source
 /// <reference path="./dcmjs.d.ts" />
 // DICOM JSON Model (PS3.18 §F.2): building attributes for QIDO-RS answers, and converting whole
 // stored instances for WADO-RS metadata (binary values become BulkDataURIs or InlineBinary).
