@@ -69,7 +69,7 @@ async function main() {
     const web = path.join(root, 'apps/web');
     if (existsSync(path.join(web, '.next'))) {
       const nextBin = require.resolve('next/dist/bin/next', { paths: [web] });
-      children.push(run('web', process.execPath, [nextBin, 'start', '-p', String(runtime.webPort), '-H', '0.0.0.0'], { ...env, NEXT_TELEMETRY_DISABLED: '1' }, web));
+      children.push(run('web', process.execPath, [nextBin, 'start', '-p', String(runtime.webPort), '-H', '0.0.0.0'], { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, web));
     } else {
       say('web app not built (npm run build builds it); starting api and worker only');
     }

@@ -6,3 +6,4 @@ export * from './write/part10-writer';
 export * from './write/synthetic-ct';
 export * from './json/dicom-json';
 export * from './parse/frames';
+export * from './decode/decode';

@@ -7,5 +7,5 @@ import { verifyStoredInstance, type Services } from '@imaging/domain';
 export async function execPreprocessJob(job: Job<PreprocessJob>, services: Services): Promise<void> {
   const log = services.log.child({ jobId: job.id, requestId: job.data.requestId });
   const result = await verifyStoredInstance(services, job.data.instanceId);
-  log.info({ instanceId: job.data.instanceId, status: result.status }, 'preprocess: stored instance verified');
+  log.debug({ instanceId: job.data.instanceId, status: result.status }, 'preprocess: stored instance verified');
 }

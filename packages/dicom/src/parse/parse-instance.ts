@@ -11,6 +11,8 @@ export interface PixelDataLocation {
   /** Bytes the offsets below refer to (the file, or the inflated dataset for deflated syntaxes). */
   source: Uint8Array;
   tag: number;
+  /** VR of the Pixel Data element when the syntax is explicit (OB / OW / OF / OD), else null. */
+  vr: string | null;
   encapsulated: boolean;
   offset: number;
   length: number;
@@ -70,7 +72,12 @@ function classifyNonDicom(bytes: Uint8Array): DicomError {
   return new DicomError('NOT_DICOM', `only ${bytes.length} bytes and no DICOM prefix: not a DICOM file`);
 }
 
-export function parseInstance(input: Uint8Array): ParsedInstance {
+export interface ParseOptions {
+  /** Refuse files lacking Study/Series/SOP Instance UIDs (ingest: yes; decoding a loose file: no). */
+  requireUids?: boolean;
+}
+
+export function parseInstance(input: Uint8Array, options: ParseOptions = {}): ParsedInstance {
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   if (bytes.length === 0) throw new DicomError('EMPTY_FILE', 'the file is empty (0 bytes)');
   const hasFileMeta = bytes.length >= 132 && ascii(bytes, 128, 4) === 'DICM';
@@ -85,6 +92,13 @@ export function parseInstance(input: Uint8Array): ParsedInstance {
     tsUid = ascii(bytes, ts.offset, ts.length).replace(/[\0 ]+$/, '');
     datasetStart = meta.end;
     if (datasetStart >= bytes.length) throw new DicomError('TRUNCATED', 'the file ends after its file meta information: no dataset');
+  } else if (looksLikeDatasetStart(bytes) && (bytes[0] | (bytes[1] << 8)) === 0x0002) {
+    // No preamble, but group 0002 leads the data: read it as file meta (explicit VR little endian).
+    const meta = walkFileMeta(bytes, 0);
+    const ts = meta.elements.get(0x00020010);
+    if (!ts) throw new DicomError('FILE_META_INVALID', 'file meta information lacks Transfer Syntax UID (0002,0010)');
+    tsUid = ascii(bytes, ts.offset, ts.length).replace(/[\0 ]+$/, '');
+    datasetStart = meta.end;
   } else if (looksLikeDatasetStart(bytes)) {
     // No preamble/meta (pre-Part-10 style): guess the encoding from the first element (PS3.5 §A.1).
     const vr = ascii(bytes, 4, 2);
@@ -107,10 +121,10 @@ export function parseInstance(input: Uint8Array): ParsedInstance {
     start = 0;
   }
   const elements = walk(source, start, { littleEndian: ts.littleEndian, explicitVr: ts.explicitVr });
-  return buildParsed(source, elements, tsUid, ts, hasFileMeta);
+  return buildParsed(source, elements, tsUid, ts, hasFileMeta, options.requireUids ?? true);
 }
 
-function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>, tsUid: string, ts: TransferSyntaxInfo, hasFileMeta: boolean): ParsedInstance {
+function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>, tsUid: string, ts: TransferSyntaxInfo, hasFileMeta: boolean, requireUids: boolean): ParsedInstance {
   const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
   const text = (tag: number): string | null => {
     const e = elements.get(tag);
@@ -144,10 +158,11 @@ function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>,
     ['SOPClassUID (0008,0016)', uids.sopClassUid], ['SOPInstanceUID (0008,0018)', uids.sopInstanceUid],
     ['StudyInstanceUID (0020,000D)', uids.studyInstanceUid], ['SeriesInstanceUID (0020,000E)', uids.seriesInstanceUid],
   ].filter(([, v]) => !v).map(([n]) => n);
-  if (missing.length) throw new DicomError('MISSING_UID', `required attribute${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`);
+  if (missing.length && requireUids) throw new DicomError('MISSING_UID', `required attribute${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`);
   // PS3.5 §9.1 wants digits and dots; real archives hold other printable UIDs (e.g. hashed by
   // anonymisers), so accept those, but never control characters, multiple values or > 64 chars.
   for (const [name, uid] of Object.entries(uids)) {
+    if (uid === null) continue;
     if (!/^[\x21-\x5b\x5d-\x7e]{1,64}$/.test(uid!)) throw new DicomError('INVALID_UID', `${name} is not a usable UID (at most 64 printable characters, one value)`);
   }
 
@@ -161,13 +176,13 @@ function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>,
     windowCenter: first(0x00281050), windowWidth: first(0x00281051), rescaleSlope: first(0x00281053), rescaleIntercept: first(0x00281052),
   };
   const pixelData: PixelDataLocation | null = pixelElement
-    ? { source, tag: pixelElement.tag, encapsulated: pixelElement.undefinedLength, offset: pixelElement.offset, length: pixelElement.length, fragments: pixelElement.fragments ?? [] }
+    ? { source, tag: pixelElement.tag, vr: pixelElement.vr, encapsulated: pixelElement.undefinedLength, offset: pixelElement.offset, length: pixelElement.length, fragments: pixelElement.fragments ?? [] }
     : null;
   if (pixelData) checkPixelData(pixelData, instance, ts, tagName(pixelData.tag));
 
   return {
     transferSyntaxUid: tsUid, transferSyntax: ts, hasFileMeta,
-    sopClassUid: uids.sopClassUid!, sopInstanceUid: uids.sopInstanceUid!, studyInstanceUid: uids.studyInstanceUid!, seriesInstanceUid: uids.seriesInstanceUid!,
+    sopClassUid: uids.sopClassUid ?? '', sopInstanceUid: uids.sopInstanceUid ?? '', studyInstanceUid: uids.studyInstanceUid ?? '', seriesInstanceUid: uids.seriesInstanceUid ?? '',
     patient: { patientId: text(0x00100020), patientName: text(0x00100010), birthDate: text(0x00100030), sex: text(0x00100040), issuerOfPatientId: text(0x00100021) },
     study: {
       studyDate: text(0x00080020), studyTime: text(0x00080030), accessionNumber: text(0x00080050), studyDescription: text(0x00081030),

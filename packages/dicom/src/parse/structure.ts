@@ -120,10 +120,10 @@ export function walk(bytes: Uint8Array, start: number, options: { littleEndian: 
 }
 
 /** Walks the file meta group (always explicit VR little endian, PS3.10 §7.1) from offset 132. */
-export function walkFileMeta(bytes: Uint8Array): { elements: Map<number, TopLevelElement>; end: number } {
+export function walkFileMeta(bytes: Uint8Array, start = 132): { elements: Map<number, TopLevelElement>; end: number } {
   const r = new Reader(bytes, true, true);
   const elements = new Map<number, TopLevelElement>();
-  let pos = 132;
+  let pos = start;
   while (pos < bytes.length) {
     r.need(pos, 4, 'the file meta information');
     if (r.u16(pos) !== 0x0002) break;

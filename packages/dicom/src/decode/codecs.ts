@@ -1,0 +1,54 @@
+// WebAssembly codecs (cornerstone builds of CharLS, OpenJPEG, OpenJPH, libjpeg-turbo) and the
+// pure-JS JPEG lossless decoder. Each wasm module is instantiated once, on first use.
+/* eslint-disable @typescript-eslint/no-require-imports -- the codec packages are CommonJS factories without types */
+
+interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  decode(): void;
+  getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned?: boolean };
+  getInterleaveMode?(): number;
+  delete(): void;
+}
+type Factory = () => Promise<Record<string, new () => WasmDecoder>>;
+
+const modules = new Map<string, Promise<Record<string, new () => WasmDecoder>>>();
+
+function load(name: string, factory: () => Factory): Promise<Record<string, new () => WasmDecoder>> {
+  let m = modules.get(name);
+  if (!m) {
+    // OpenJPEG prints to stdout while it decodes; route its output nowhere.
+    m = (factory() as unknown as (o: Record<string, unknown>) => Promise<Record<string, new () => WasmDecoder>>)({ print: () => undefined, printErr: () => undefined });
+    modules.set(name, m);
+  }
+  return m;
+}
+
+/** `planar`: components come one after another (JPEG-LS interleave mode 0), not interleaved by pixel. */
+export interface CodecOutput { bytes: Uint8Array; width: number; height: number; bitsPerSample: number; components: number; planar: boolean }
+
+async function runWasm(name: string, factory: () => Factory, className: string, encoded: Uint8Array): Promise<CodecOutput> {
+  const module = await load(name, factory);
+  const decoder = new module[className]();
+  try {
+    decoder.getEncodedBuffer(encoded.length).set(encoded);
+    decoder.decode();
+    const info = decoder.getFrameInfo();
+    const planar = info.componentCount > 1 && decoder.getInterleaveMode?.() === 0;
+    return { bytes: new Uint8Array(decoder.getDecodedBuffer()), width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, components: info.componentCount, planar };
+  } finally {
+    decoder.delete();
+  }
+}
+
+export const decodeJpegLs = (b: Uint8Array) => runWasm('charls', () => require('@cornerstonejs/codec-charls/wasmjs'), 'JpegLSDecoder', b);
+export const decodeJ2k = (b: Uint8Array) => runWasm('openjpeg', () => require('@cornerstonejs/codec-openjpeg/wasmjs'), 'J2KDecoder', b);
+export const decodeHtj2k = (b: Uint8Array) => runWasm('openjph', () => require('@cornerstonejs/codec-openjph/wasmjs'), 'HTJ2KDecoder', b);
+export const decodeJpegBaseline8 = (b: Uint8Array) => runWasm('libjpeg-turbo', () => require('@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs'), 'JPEGDecoder', b);
+
+/** JPEG lossless, processes 14 and 14 SV1 (ITU T.81 Annex H). Returns samples (8 or 16 bit). */
+export function decodeJpegLossless(b: Uint8Array): Uint8Array | Uint16Array {
+  const { Decoder } = require('jpeg-lossless-decoder-js') as { Decoder: new () => { decompress(buffer: ArrayBuffer): ArrayBuffer | Uint8Array | Uint16Array } };
+  const out = new Decoder().decompress(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+  return out instanceof ArrayBuffer ? new Uint8Array(out) : out;
+}
