@@ -7,3 +7,4 @@ export * from './write/synthetic-ct';
 export * from './json/dicom-json';
 export * from './parse/frames';
 export * from './decode/decode';
+export * from './compress/container';

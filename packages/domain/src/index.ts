@@ -12,3 +12,4 @@ export * from './services';
 export * from './ingest/verify-stored-instance';
 export * from './dicomweb/search';
 export * from './dicomweb/retrieve';
+export * from './ingest/compress-stored-instance';

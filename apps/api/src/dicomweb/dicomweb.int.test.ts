@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { readManifest, readCorpusFile, countState } from '@imaging/testing';
+import { compressStoredInstance } from '@imaging/domain';
 import { startHarness, apiKeyCaller, type Harness } from '../testing/harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS polyfill for the browser client
@@ -101,7 +102,10 @@ describe('DICOMweb with dicomweb-client', () => {
     expect((await fetch(`${h.url}/dicom-web/studies`)).status).toBe(401);
   });
 
-  it('retrieves every stored instance with WADO-RS, bit-exact (SHA-256 of the upload)', async () => {
+  it('retrieves every stored instance with WADO-RS, bit-exact (SHA-256 of the upload), from compressed storage', async () => {
+    const statuses = [];
+    for (const i of await h.services.db.instance.findMany()) statuses.push((await compressStoredInstance(h.services, i.id)).status);
+    expect(statuses.filter((x) => x === 'compressed').length).toBeGreaterThan(20);
     for (const r of firstBySop.values()) {
       const bytes: ArrayBuffer = await client.retrieveInstance({ studyInstanceUID: r.study_uid, seriesInstanceUID: r.series_uid, sopInstanceUID: r.sop_instance_uid });
       expect([r.path, sha256(bytes)]).toEqual([r.path, r.file_sha256]);

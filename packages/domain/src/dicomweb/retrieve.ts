@@ -5,6 +5,7 @@ import { instanceToDicomJson, parseInstance, frameBytes, numberOfFrames, type Di
 import { requirePermission } from '@imaging/auth';
 import { NotFound } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
+import { readInstanceFile } from '../ingest/compress-stored-instance';
 
 export interface RetrievalTarget { study: string; series?: string; instance?: string }
 
@@ -20,16 +21,16 @@ async function locate(ctx: DomainContext, target: RetrievalTarget, action: strin
 }
 
 /** Files in a stable order, read lazily so a large study streams instead of filling memory. */
-export async function retrieveInstances(ctx: DomainContext, target: RetrievalTarget): Promise<{ sopInstanceUid: string; sha256: string; transferSyntaxUid: string; read: () => Promise<Buffer> }[]> {
+export async function retrieveInstances(ctx: DomainContext, target: RetrievalTarget): Promise<{ sopInstanceUid: string; sha256: string; transferSyntaxUid: string; read: () => Promise<Uint8Array> }[]> {
   const rows = await locate(ctx, target, 'dicomweb.retrieve');
-  return rows.map((r) => ({ sopInstanceUid: r.sopInstanceUid, sha256: r.sha256, transferSyntaxUid: r.transferSyntaxUid, read: () => ctx.store.get(r.storageKey) }));
+  return rows.map((r) => ({ sopInstanceUid: r.sopInstanceUid, sha256: r.sha256, transferSyntaxUid: r.transferSyntaxUid, read: () => readInstanceFile(ctx, r.storageKey) }));
 }
 
 export async function retrieveMetadata(ctx: DomainContext, target: RetrievalTarget, baseUrl: string): Promise<DicomJsonDataset[]> {
   const rows = await locate(ctx, target, 'dicomweb.metadata');
   const out: DicomJsonDataset[] = [];
   for (const r of rows) {
-    const bytes = await ctx.store.get(r.storageKey);
+    const bytes = await readInstanceFile(ctx, r.storageKey);
     const instanceUrl = `${baseUrl}/studies/${target.study}/series/${r.seriesInstanceUid}/instances/${r.sopInstanceUid}`;
     out.push(instanceToDicomJson(bytes, (tag) => (tag === '7FE00010' ? `${instanceUrl}/frames/1` : null)));
   }
@@ -39,7 +40,7 @@ export async function retrieveMetadata(ctx: DomainContext, target: RetrievalTarg
 /** Frames (1-based numbers) of one instance, as stored (no transcoding). */
 export async function retrieveFrames(ctx: DomainContext, target: Required<RetrievalTarget>, frameNumbers: number[]): Promise<{ transferSyntaxUid: string; frames: Uint8Array[] }> {
   const [row] = await locate(ctx, target, 'dicomweb.frames');
-  const parsed = parseInstance(await ctx.store.get(row.storageKey));
+  const parsed = parseInstance(await readInstanceFile(ctx, row.storageKey));
   const total = numberOfFrames(parsed);
   const bad = frameNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > total);
   if (bad !== undefined) throw new NotFound(`frame ${bad} (the instance has ${total} frame${total === 1 ? '' : 's'})`);

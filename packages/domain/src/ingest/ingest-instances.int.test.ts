@@ -5,6 +5,9 @@ import { createTestServices, systemContext, countState, type TestServices } from
 import pg from 'pg';
 import { ingestInstances } from './ingest-instances';
 import { sweepOrphanBlobs } from './sweep-orphan-blobs';
+import { compressStoredInstance, readInstanceFile } from './compress-stored-instance';
+import { verifyStoredInstance } from './verify-stored-instance';
+import { createHash } from 'node:crypto';
 
 /** Makes the next transactions die just before COMMIT (after the index rows were written), as a
  *  crash would: the audit insert, the last statement of an ingest transaction, raises. */
@@ -72,6 +75,18 @@ describe('ingestInstances', () => {
     const results = await Promise.all(many.map((f) => ingestInstances(systemContext(s), [f])));
     expect(results.flat().map((r) => r.error?.message ?? r.status)).toEqual(many.map(() => 'stored'));
     expect(await countState(s)).toMatchObject({ patients: 1, studies: 1, series: 1, instances: 12 });
+  });
+
+  it('compresses stored instances losslessly in the background and serves the original bytes', async () => {
+    const big = syntheticCtSeries({ seed: 9, slices: 1, size: 256 }).files[0];
+    const [stored] = await ingestInstances(systemContext(s), [big]);
+    expect(await compressStoredInstance(s, stored.instanceId!)).toMatchObject({ status: 'compressed' });
+    expect(await compressStoredInstance(s, stored.instanceId!)).toMatchObject({ status: 'already' });
+    const row = await s.db.instance.findUniqueOrThrow({ where: { id: stored.instanceId! } });
+    expect(Number(row.storedBytes)).toBeLessThan(Number(row.sizeBytes) / 2);
+    const restored = await readInstanceFile(s, row.storageKey);
+    expect(createHash('sha256').update(restored).digest('hex')).toBe(row.sha256);
+    expect(await verifyStoredInstance(s, stored.instanceId!)).toEqual({ status: 'verified', frames: 1 });
   });
 
   it('refuses unauthenticated callers', async () => {

@@ -4,11 +4,12 @@ import { createHash } from 'node:crypto';
 import { parseInstance, decodeAllFrames } from '@imaging/dicom';
 import { NotFound } from '@imaging/errors';
 import type { Services } from '../context';
+import { readInstanceFile } from './compress-stored-instance';
 
 export async function verifyStoredInstance(services: Services, instanceId: string): Promise<{ status: 'verified'; frames: number }> {
   const instance = await services.db.instance.findUnique({ where: { id: instanceId } });
   if (!instance) throw new NotFound(`instance ${instanceId}`);
-  const bytes = await services.store.get(instance.storageKey);
+  const bytes = await readInstanceFile(services, instance.storageKey);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== instance.sha256) throw new Error(`stored blob for instance ${instanceId} does not match its SHA-256`);
   const parsed = parseInstance(bytes);

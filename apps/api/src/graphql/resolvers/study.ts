@@ -15,7 +15,9 @@ function toStudy(row: StudyRow): StudyType {
 }
 
 export function toInstance(i: Instance): InstanceType {
-  return { ...i, sizeBytes: Number(i.sizeBytes), storedBytes: Number(i.storedBytes) };
+  const sizeBytes = Number(i.sizeBytes);
+  const storedBytes = Number(i.storedBytes);
+  return { ...i, sizeBytes, storedBytes, compressionRatio: storedBytes > 0 ? sizeBytes / storedBytes : 1 };
 }
 
 function toPatient(p: Patient): PatientType {
@@ -84,6 +86,12 @@ export class StudyResolver {
   @FieldResolver(() => Float)
   async storedBytes(@Root() study: StudyType, @Ctx() ctx: GraphQLContext): Promise<number> {
     return Number((await ctx.loaders.studyCounts.load(study.id)).storedBytes);
+  }
+
+  @FieldResolver(() => Float, { description: 'sizeBytes / storedBytes over the study' })
+  async compressionRatio(@Root() study: StudyType, @Ctx() ctx: GraphQLContext): Promise<number> {
+    const counts = await ctx.loaders.studyCounts.load(study.id);
+    return counts.storedBytes > 0n ? Number(counts.sizeBytes) / Number(counts.storedBytes) : 1;
   }
 }
 

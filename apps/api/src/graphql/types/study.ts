@@ -30,6 +30,7 @@ export class InstanceType {
   @Field(() => String, { nullable: true }) photometric!: string | null;
   @Field(() => Float, { description: 'bytes of the file as received' }) sizeBytes!: number;
   @Field(() => Float, { description: 'bytes kept in storage' }) storedBytes!: number;
+  @Field(() => Float, { description: 'sizeBytes / storedBytes (lossless storage compression)' }) compressionRatio!: number;
   @Field(() => String, { description: 'SHA-256 of the file as received' }) sha256!: string;
   @Field(() => Date) createdAt!: Date;
 }

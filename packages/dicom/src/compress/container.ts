@@ -1,0 +1,101 @@
+// Lossless storage compression that gives back the original file byte for byte: native pixel
+// frames are JPEG-LS coded (CharLS, lossless mode) and everything else is kept verbatim.
+// Stored layout: "IRPZ" | version (1 byte) | header length (u32 LE) | JSON header |
+// bytes before the pixel value | per frame: length (u32 LE) + JPEG-LS codestream | bytes after.
+// Every container is decoded and compared with the original before it is returned.
+/* eslint-disable @typescript-eslint/no-require-imports -- CharLS is a CommonJS wasm factory without types */
+import { parseInstance } from '../parse/parse-instance';
+import { expectedNativeBytes } from '../parse/pixel-checks';
+import { numberOfFrames } from '../parse/frames';
+import { decodeJpegLs } from '../decode/codecs';
+
+const MAGIC = Buffer.from('IRPZ', 'latin1');
+const VERSION = 1;
+
+interface Header { pixelOffset: number; frames: number; frameSize: number; width: number; height: number; bits: 8 | 16; originalSize: number }
+
+interface Encoder {
+  getDecodedBuffer(info: { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean }): Uint8Array;
+  getEncodedBuffer(): Uint8Array;
+  setNearLossless(n: number): void;
+  encode(): void;
+  delete(): void;
+}
+let charls: Promise<{ JpegLSEncoder: new () => Encoder }> | null = null;
+
+async function encodeJpegLs(frame: Uint8Array, width: number, height: number, bits: number): Promise<Uint8Array> {
+  charls ??= (require('@cornerstonejs/codec-charls/wasmjs') as () => Promise<{ JpegLSEncoder: new () => Encoder }>)();
+  const encoder = new (await charls).JpegLSEncoder();
+  try {
+    encoder.getDecodedBuffer({ width, height, bitsPerSample: bits, componentCount: 1, isSigned: false }).set(frame);
+    encoder.setNearLossless(0);
+    encoder.encode();
+    return new Uint8Array(encoder.getEncodedBuffer());
+  } finally {
+    encoder.delete();
+  }
+}
+
+export function isStorageContainer(stored: Uint8Array): boolean {
+  return stored.length > 9 && Buffer.from(stored.buffer, stored.byteOffset, 4).equals(MAGIC);
+}
+
+/** The stored bytes for a file: a verified container, or null when compression does not apply
+ *  (already compressed syntax, big endian, 1-bit, float, no gain) so the original is kept. */
+export async function compressForStorage(original: Uint8Array): Promise<Uint8Array | null> {
+  const parsed = parseInstance(original, { requireUids: false });
+  const px = parsed.pixelData;
+  const i = parsed.instance;
+  if (!px || px.encapsulated) return null;
+  if (!parsed.transferSyntax.littleEndian || parsed.transferSyntax.deflated || px.tag !== 0x7fe00010) return null;
+  const bits = i.bitsAllocated;
+  if ((bits !== 8 && bits !== 16) || !i.rows || !i.columns) return null;
+  const frames = numberOfFrames(parsed);
+  const frameSize = expectedNativeBytes({ ...i, numberOfFrames: 1 });
+  const samplesPerFrame = frameSize / (bits / 8);
+  if (samplesPerFrame % (i.rows * i.columns) !== 0) return null;
+  // Samples of a frame form one image; interleaved colour samples widen it (exactly invertible).
+  const width = i.columns * (samplesPerFrame / (i.rows * i.columns));
+  const height = i.rows;
+  const header: Header = { pixelOffset: px.offset, frames, frameSize, width, height, bits, originalSize: original.length };
+  const parts: Uint8Array[] = [];
+  for (let f = 0; f < frames; f++) {
+    const frame = original.subarray(px.offset + f * frameSize, px.offset + (f + 1) * frameSize);
+    const coded = await encodeJpegLs(frame, width, height, bits);
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(coded.length);
+    parts.push(length, coded);
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const lead = Buffer.alloc(9);
+  MAGIC.copy(lead, 0);
+  lead[4] = VERSION;
+  lead.writeUInt32LE(json.length, 5);
+  const container = Buffer.concat([lead, json, original.subarray(0, px.offset), ...parts, original.subarray(px.offset + frames * frameSize)]);
+  if (container.length >= original.length * 0.95) return null;
+  const restored = await restoreFromStorage(container);
+  if (!Buffer.from(restored.buffer, restored.byteOffset, restored.byteLength).equals(Buffer.from(original.buffer, original.byteOffset, original.byteLength))) return null;
+  return container;
+}
+
+/** The original file from stored bytes (a container is decoded; anything else is returned as is). */
+export async function restoreFromStorage(stored: Uint8Array): Promise<Uint8Array> {
+  if (!isStorageContainer(stored)) return stored;
+  const buf = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  if (buf[4] !== VERSION) throw new Error(`storage container version ${buf[4]} is not supported`);
+  const jsonLength = buf.readUInt32LE(5);
+  const header = JSON.parse(buf.subarray(9, 9 + jsonLength).toString('utf8')) as Header;
+  const out = Buffer.alloc(header.originalSize);
+  let pos = 9 + jsonLength;
+  buf.copy(out, 0, pos, pos + header.pixelOffset);
+  pos += header.pixelOffset;
+  for (let f = 0; f < header.frames; f++) {
+    const length = buf.readUInt32LE(pos);
+    const decoded = await decodeJpegLs(buf.subarray(pos + 4, pos + 4 + length));
+    if (decoded.bytes.length !== header.frameSize) throw new Error('storage container frame decodes to the wrong size');
+    out.set(decoded.bytes, header.pixelOffset + f * header.frameSize);
+    pos += 4 + length;
+  }
+  buf.copy(out, header.pixelOffset + header.frames * header.frameSize, pos);
+  return out;
+}

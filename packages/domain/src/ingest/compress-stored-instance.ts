@@ -1,0 +1,28 @@
+// Background storage compression (run after ingest by the preprocess job): the stored blob is
+// replaced by a verified lossless container under a new key; the index switches to it in one
+// update; the original blob is left to the orphan sweep, so a reader holding the old key still
+// finds its file. Idempotent: an instance already compressed is skipped.
+import { createHash } from 'node:crypto';
+import { compressForStorage, restoreFromStorage } from '@imaging/dicom';
+import { NotFound } from '@imaging/errors';
+import type { Services } from '../context';
+
+export async function readInstanceFile(services: Pick<Services, 'store'>, storageKey: string): Promise<Uint8Array> {
+  return restoreFromStorage(await services.store.get(storageKey));
+}
+
+export async function compressStoredInstance(services: Services, instanceId: string): Promise<{ status: 'compressed' | 'kept' | 'already'; storedBytes: number }> {
+  const instance = await services.db.instance.findUnique({ where: { id: instanceId } });
+  if (!instance) throw new NotFound(`instance ${instanceId}`);
+  if (instance.storageKey.endsWith('.jls')) return { status: 'already', storedBytes: Number(instance.storedBytes) };
+  const original = await services.store.get(instance.storageKey);
+  const container = await compressForStorage(original);
+  if (!container) return { status: 'kept', storedBytes: original.length };
+  // compressForStorage verified the round trip; check once more against the SHA-256 recorded at ingest.
+  const restored = await restoreFromStorage(container);
+  if (createHash('sha256').update(restored).digest('hex') !== instance.sha256) return { status: 'kept', storedBytes: original.length };
+  const key = `${instance.storageKey}.jls`;
+  await services.store.put(key, container);
+  await services.db.instance.update({ where: { id: instanceId }, data: { storageKey: key, storedBytes: container.length } });
+  return { status: 'compressed', storedBytes: container.length };
+}
