@@ -1,0 +1,121 @@
+// bench:storage — lossless storage compression and retrieval from compressed storage:
+// 200 × 512² CT ingested (4 clients), compressed by the preprocess path, retrieved with WADO-RS;
+// ratio on the real 3-slice CT; decode speed per transfer syntax over the corpus. Orthanc with
+// its storage compression runs on the same files in the same run when it is installed.
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { syntheticCtSeries, compressForStorage, parseInstance, decodeAllFrames } from '@imaging/dicom';
+import { createTestServices, systemContext, corpusDir, readManifest, readCorpusFile } from '@imaging/testing';
+import { createApiKey, compressStoredInstance } from '@imaging/domain';
+import { percentile, writeBenchResult } from './report';
+import { measureOrthancIngest, orthancAvailable, runUploadClient, writeUploadFolder } from './orthanc';
+
+const ORTHANC = { compressedInstancesPerS: 27.1, compressedRatio: 2.33, downloadPlain: 2413, downloadCompressed: 426 };
+const DCMTK_JPEG_LS_REAL_CT = 2.69;
+const CLIENTS = 4;
+
+async function fetchAll(urls: string[], headers: Record<string, string>): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    while (next < urls.length) {
+      const url = urls[next++];
+      const s = performance.now();
+      const res = await fetch(url, { headers });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+      latencies.push(performance.now() - s);
+    }
+  }));
+  return { seconds: (performance.now() - t0) / 1000, latencies: latencies.sort((a, b) => a - b) };
+}
+
+async function main() {
+  const { files, studyInstanceUid, seriesInstanceUid } = syntheticCtSeries({ seed: 42, slices: 200, size: 512 });
+  const totalBytes = files.reduce((a, f) => a + f.length, 0);
+  const services = await createTestServices({ logLevel: 'warn' });
+  const { createApiServer } = await import('@imaging/api');
+  const server = await createApiServer(services);
+  const { url } = await server.listen(0, '127.0.0.1');
+  const { key } = await createApiKey(systemContext(services), { name: 'bench', role: 'INTEGRATOR' });
+  try {
+    const folder = writeUploadFolder(files);
+    const ingest = await runUploadClient(folder, `${url}/api/instances`, CLIENTS, `Bearer ${key}`);
+    rmSync(folder, { recursive: true, force: true });
+
+    const instances = await services.db.instance.findMany({ orderBy: { instanceNumber: 'asc' } });
+    const t0 = performance.now();
+    for (const i of instances) await compressStoredInstance(services, i.id);
+    const compressSeconds = (performance.now() - t0) / 1000;
+    const stored = await services.db.instance.aggregate({ _sum: { storedBytes: true, sizeBytes: true } });
+    const ratio = Number(stored._sum.sizeBytes) / Number(stored._sum.storedBytes);
+    const ingestRate = files.length / ingest.seconds;
+    const compressRate = files.length / compressSeconds;
+    const effectiveRate = 1 / (1 / ingestRate + 1 / compressRate);
+
+    const headers = { authorization: `Bearer ${key}` };
+    const base = `${url}/dicom-web/studies/${studyInstanceUid}/series/${seriesInstanceUid}/instances`;
+    const wado = await fetchAll(instances.map((i) => `${base}/${i.sopInstanceUid}`), headers);
+    const frames = await fetchAll(instances.map((i) => `${base}/${i.sopInstanceUid}/frames/1`), headers);
+
+    let realBefore = 0;
+    let realAfter = 0;
+    for (const n of ['01', '02', '03']) {
+      const original = readFileSync(path.join(corpusDir(), `files/dcmqi/segmentations/ct-3slice/${n}.dcm`));
+      realBefore += original.length;
+      realAfter += (await compressForStorage(original))?.length ?? original.length;
+    }
+
+    const decode: Record<string, { files: number; mb: number; mbPerS: number }> = {};
+    for (const row of readManifest().filter((r) => r.expect === 'ok' && r.pixel_md5)) {
+      const parsed = parseInstance(readCorpusFile(row), { requireUids: false });
+      const s = performance.now();
+      const decoded = await decodeAllFrames(parsed).catch(() => null);
+      if (!decoded) continue;
+      const seconds = (performance.now() - s) / 1000;
+      const mb = decoded.reduce((a, f) => a + f.pixels.byteLength, 0) / 1e6;
+      const d = (decode[row.transfer_syntax_name || 'no file meta'] ??= { files: 0, mb: 0, mbPerS: 0 });
+      d.files++;
+      d.mb += mb;
+      d.mbPerS += seconds; // seconds for now, turned into MB/s below
+    }
+    for (const d of Object.values(decode)) { d.mbPerS = +(d.mb / d.mbPerS).toFixed(1); d.mb = +d.mb.toFixed(2); }
+
+    const orthanc = orthancAvailable() ? measureOrthancIngest(files, CLIENTS, { compression: true }) : null;
+    const result = {
+      series: { slices: files.length, totalBytes },
+      ingest: { instancesPerS: +ingestRate.toFixed(1) },
+      compression: {
+        instancesPerS: +compressRate.toFixed(1), ratio: +ratio.toFixed(2),
+        effectiveInstancesPerS: +effectiveRate.toFixed(1), note: 'effective = ingest and compression sharing the same 2 cores one after the other',
+      },
+      realCt3Slice: { ratio: +(realBefore / realAfter).toFixed(2), dcmtkJpegLs: DCMTK_JPEG_LS_REAL_CT },
+      wadoFromCompressed: { instancesPerS: +(instances.length / wado.seconds).toFixed(1), p50Ms: +percentile(wado.latencies, 50).toFixed(1), p95Ms: +percentile(wado.latencies, 95).toFixed(1) },
+      framesFromCompressed: { framesPerS: +(instances.length / frames.seconds).toFixed(1), p50Ms: +percentile(frames.latencies, 50).toFixed(1), p95Ms: +percentile(frames.latencies, 95).toFixed(1) },
+      decodeMbPerSByTransferSyntax: decode,
+      orthanc: orthanc
+        ? { compressedInstancesPerS: +orthanc.instancesPerS.toFixed(1), ratio: +(totalBytes / orthanc.storedBytes).toFixed(2), source: `Orthanc ${orthanc.version}, same run` }
+        : { ...ORTHANC, source: 'DESIGN.md' },
+      designReference: ORTHANC,
+    };
+    const file = writeBenchResult('storage', result);
+    const o = result.orthanc as { compressedInstancesPerS: number; ratio?: number };
+    console.log(`storage: ${files.length} × 512² CT, ${CLIENTS} clients`);
+    console.log(`  ingest ${result.ingest.instancesPerS}/s; compression ${result.compression.instancesPerS}/s at ${result.compression.ratio}×; effective ${result.compression.effectiveInstancesPerS}/s`);
+    console.log(`  Orthanc compressed ingest ${o.compressedInstancesPerS}/s at ${o.ratio ?? ORTHANC.compressedRatio}× → ratio of rates ${(result.compression.effectiveInstancesPerS / o.compressedInstancesPerS).toFixed(2)}×`);
+    console.log(`  real 3-slice CT ${result.realCt3Slice.ratio}× (dcmtk JPEG-LS ${DCMTK_JPEG_LS_REAL_CT}×)`);
+    console.log(`  WADO-RS from compressed storage ${result.wadoFromCompressed.instancesPerS} instances/s (Orthanc: ${ORTHANC.downloadPlain} plain, ${ORTHANC.downloadCompressed} compressed, DESIGN.md)`);
+    console.log(`  frames p50 ${result.framesFromCompressed.p50Ms} ms p95 ${result.framesFromCompressed.p95Ms} ms`);
+    for (const [ts, d] of Object.entries(decode)) console.log(`  decode ${ts.padEnd(34)} ${String(d.mbPerS).padStart(7)} MB/s (${d.files} files)`);
+    console.log(`  written ${file}`);
+  } finally {
+    await server.close();
+    await services.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
