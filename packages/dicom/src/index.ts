@@ -8,3 +8,4 @@ export * from './json/dicom-json';
 export * from './parse/frames';
 export * from './decode/decode';
 export * from './compress/container';
+export * from './render/render';

@@ -139,6 +139,22 @@ describe('DICOMweb with dicomweb-client', () => {
     }
   });
 
+  it('renders frames and thumbnails as PNG with window parameters and refuses bad ones', async () => {
+    const ct = [...firstBySop.values()].find((r) => r.path.includes('ct-3slice/01.dcm'))!;
+    const url = `${h.url}/dicom-web/studies/${ct.study_uid}/series/${ct.series_uid}/instances/${ct.sop_instance_uid}`;
+    const auth = { authorization: `Bearer ${key}` };
+    const rendered = await fetch(`${url}/rendered?window=40,400`, { headers: auth });
+    expect(rendered.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await rendered.arrayBuffer());
+    expect(png.readUInt32BE(16)).toBe(512);
+    const lung = Buffer.from(await (await fetch(`${url}/frames/1/rendered?preset=lung`, { headers: auth })).arrayBuffer());
+    expect(lung.equals(png)).toBe(false);
+    const thumb = Buffer.from(await (await fetch(`${url}/thumbnail`, { headers: auth })).arrayBuffer());
+    expect([thumb.readUInt32BE(16), thumb.readUInt32BE(20)]).toEqual([128, 128]);
+    expect((await fetch(`${url}/rendered?window=40,0`, { headers: auth })).status).toBe(400);
+    expect((await fetch(`${url}/frames/9/rendered`, { headers: auth })).status).toBe(404);
+  });
+
   it('serves immutable content with ETag, 304 on revalidation, and compressed JSON', async () => {
     const r = [...firstBySop.values()][0];
     const url = `${h.url}/dicom-web/studies/${r.study_uid}/series/${r.series_uid}/instances/${r.sop_instance_uid}`;

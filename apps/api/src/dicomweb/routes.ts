@@ -1,8 +1,8 @@
 // DICOMweb (PS3.18) beside the GraphQL API, with the same authentication: STOW-RS, QIDO-RS and
 // WADO-RS. Each handler parses the request and calls one domain use case (DESIGN.md rule 4).
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
-import { ingestInstances, searchDicomWeb, retrieveInstances, retrieveMetadata, retrieveFrames, type Services, type IngestResult } from '@imaging/domain';
-import { attr } from '@imaging/dicom';
+import { ingestInstances, searchDicomWeb, retrieveInstances, retrieveMetadata, retrieveFrames, renderInstance, type Services, type IngestResult } from '@imaging/domain';
+import { attr, WINDOW_PRESETS, type Window } from '@imaging/dicom';
 import { Invalid, Unauthenticated, AppError } from '@imaging/errors';
 import { domainContext } from '../http/request-context';
 import { boundaryOf, splitMultipart } from '../ingest/multipart';
@@ -121,5 +121,42 @@ export function dicomWebRouter(services: Services): Router {
     if (notModified(req, res, `${t.instance}/${numbers.join(',')}`)) return;
     await sendMultipart(res, 'application/octet-stream', frames.map((f) => ({ contentType: `application/octet-stream; transfer-syntax=${frameSyntax}`, body: async () => f })));
   }));
+  // Rendered images (PS3.18 §10.4.1.1.3): ?window=center,width[,LINEAR|SIGMOID] or ?preset=lung|bone|...
+  const rendered = (thumbnail: boolean): Handler => async (req, res) => {
+    const t = target(req) as { study: string; series: string; instance: string };
+    const png = await renderInstance(domainContext(services, req), t, {
+      frame: req.params.frame ? Number(req.params.frame) : 1, window: windowParam(req),
+      size: thumbnail ? { width: 128, height: 128 } : viewportParam(req),
+    });
+    if (notModified(req, res, `${t.instance}/${req.originalUrl.split('?')[1] ?? ''}/${thumbnail}`)) return;
+    res.status(200).type('image/png').end(png);
+  };
+  const base = '/dicom-web/studies/:study/series/:series/instances/:instance';
+  router.get(`${base}/rendered`, wrap(rendered(false)));
+  router.get(`${base}/frames/:frame/rendered`, wrap(rendered(false)));
+  router.get(`${base}/thumbnail`, wrap(rendered(true)));
   return router;
+}
+
+function windowParam(req: Request): Window | null {
+  const preset = typeof req.query.preset === 'string' ? req.query.preset : null;
+  if (preset) {
+    const w = WINDOW_PRESETS[preset];
+    if (!w) throw new Invalid(`preset must be one of ${Object.keys(WINDOW_PRESETS).join(', ')}`);
+    return w;
+  }
+  if (typeof req.query.window !== 'string') return null;
+  const [center, width, fn] = req.query.window.split(',');
+  const w = { center: Number(center), width: Number(width), fn: (fn ?? 'LINEAR').toUpperCase() as Window['fn'] };
+  if (!Number.isFinite(w.center) || !(w.width > 0) || !['LINEAR', 'SIGMOID'].includes(w.fn!)) {
+    throw new Invalid('window must be center,width[,LINEAR|SIGMOID] with width > 0');
+  }
+  return w;
+}
+
+function viewportParam(req: Request): { width: number; height: number } | undefined {
+  if (typeof req.query.viewport !== 'string') return undefined;
+  const [width, height] = req.query.viewport.split(',').map(Number);
+  if (!(width > 0 && height > 0 && width <= 4096 && height <= 4096)) throw new Invalid('viewport must be width,height (1 to 4096)');
+  return { width, height };
 }

@@ -1,7 +1,7 @@
 // WADO-RS (PS3.18 §10.4): the stored files of a study, series or instance, exactly as received,
 // and their metadata as DICOM JSON. Every retrieval is audited.
 import { instancesForRetrieval, poolSql, recordAudit } from '@imaging/db';
-import { instanceToDicomJson, parseInstance, frameBytes, numberOfFrames, type DicomJsonDataset } from '@imaging/dicom';
+import { instanceToDicomJson, parseInstance, frameBytes, numberOfFrames, decodeFrame, renderPng, type DicomJsonDataset, type Window } from '@imaging/dicom';
 import { requirePermission } from '@imaging/auth';
 import { NotFound } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
@@ -45,4 +45,16 @@ export async function retrieveFrames(ctx: DomainContext, target: Required<Retrie
   const bad = frameNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > total);
   if (bad !== undefined) throw new NotFound(`frame ${bad} (the instance has ${total} frame${total === 1 ? '' : 's'})`);
   return { transferSyntaxUid: row.transferSyntaxUid, frames: frameNumbers.map((n) => frameBytes(parsed, n - 1)) };
+}
+
+/** A frame rendered to PNG (WADO-RS /rendered and /thumbnail, PS3.18 §10.4.1.1.3). */
+export async function renderInstance(
+  ctx: DomainContext, target: Required<RetrievalTarget>, options: { frame: number; window?: Window | null; size?: { width: number; height: number } },
+): Promise<Buffer> {
+  const [row] = await locate(ctx, target, 'dicomweb.rendered');
+  const parsed = parseInstance(await readInstanceFile(ctx, row.storageKey));
+  const total = numberOfFrames(parsed);
+  if (!parsed.pixelData) throw new NotFound(`image in instance ${target.instance}`);
+  if (options.frame < 1 || options.frame > total) throw new NotFound(`frame ${options.frame} (the instance has ${total})`);
+  return renderPng(parsed, await decodeFrame(parsed, options.frame - 1), { window: options.window, size: options.size });
 }

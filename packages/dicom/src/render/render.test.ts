@@ -1,0 +1,50 @@
+// Every corpus image renders (frame 1) to a PNG of its size; a few are kept for people to look at.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { parseInstance } from '../parse/parse-instance';
+import { decodeFrame } from '../decode/decode';
+import { renderPng, renderFrame, WINDOW_PRESETS } from './render';
+
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'turbo.json'))) dir = path.dirname(dir);
+  return dir;
+}
+const root = repoRoot();
+const corpus = path.join(root, '..', 'shared', 'dicom-corpus');
+const rows = (() => {
+  const [header, ...lines] = readFileSync(path.join(corpus, 'MANIFEST.tsv'), 'utf8').split('\n').filter(Boolean);
+  const cols = header.split('\t');
+  return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [cols[i], v])));
+})();
+const KEEP = ['ct-3slice/01.dcm', 'MR_small.dcm', 'US1_UNCR.dcm', 'SC_rgb_rle.dcm', 'examples_palette.dcm', 'MR-SIEMENS-DICOM-WithOverlays.dcm', 'JPEG2000.dcm'];
+const UNDECODABLE_12_BIT_JPEG = ['files/pydicom/JPGExtended.dcm', 'files/pydicom/JPEG-lossy.dcm', 'files/pylibjpeg-data/JPEGExtended/RG2_JPLY.dcm'];
+
+describe('rendering', () => {
+  it('renders every decodable corpus image to a PNG of its size', async () => {
+    const out = path.join(root, 'test-artifacts', 'render');
+    mkdirSync(out, { recursive: true });
+    let rendered = 0;
+    for (const r of rows.filter((x) => x.expect === 'ok' && x.pixel_md5 && !UNDECODABLE_12_BIT_JPEG.includes(x.path))) {
+      const parsed = parseInstance(readFileSync(path.join(corpus, r.path)), { requireUids: false });
+      const png = renderPng(parsed, await decodeFrame(parsed, 0));
+      const image = PNG.sync.read(png);
+      expect([r.path, image.width, image.height]).toEqual([r.path, Number(r.columns), Number(r.rows)]);
+      if (KEEP.some((k) => r.path.endsWith(k))) writeFileSync(path.join(out, `${path.basename(r.path, '.dcm')}.png`), png);
+      rendered++;
+    }
+    expect(rendered).toBe(123);
+  });
+
+  it('applies the rescale, window presets and MONOCHROME1 inversion', async () => {
+    const parsed = parseInstance(readFileSync(path.join(corpus, 'files/dcmqi/segmentations/ct-3slice/01.dcm')));
+    const frame = await decodeFrame(parsed, 0);
+    const lung = renderFrame(parsed, frame, { window: WINDOW_PRESETS.lung });
+    const bone = renderFrame(parsed, frame, { window: WINDOW_PRESETS.bone });
+    const mean = (a: Uint8ClampedArray) => a.reduce((s, v, i) => (i % 4 === 0 ? s + v : s), 0) / (a.length / 4);
+    expect(mean(lung)).toBeGreaterThan(mean(bone));
+    const inverted = renderFrame({ ...parsed, instance: parsed.instance }, { ...frame, photometricInterpretation: 'MONOCHROME1' }, { window: WINDOW_PRESETS.lung });
+    expect(inverted[0] + lung[0]).toBe(255);
+  });
+});
