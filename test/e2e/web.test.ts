@@ -61,6 +61,14 @@ describe('web app', () => {
     await page.getByTestId('study-title').waitFor();
     expect(await page.getByTestId('study-title').textContent()).toContain('DOE^JANE');
     expect(await page.getByTestId('instance-row').count()).toBe(4);
+    const rendered = () => page.getByTestId('viewer-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
+    await page.waitForFunction(() => (document.querySelector('[data-testid=viewer-image]') as HTMLImageElement | null)?.naturalWidth === 64);
+    expect(await rendered()).toBe(64);
+    await page.getByTestId('viewer').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.getByTestId('slice-number').filter({ hasText: 'slice 2 / 4' }).waitFor();
+    await page.getByTestId('preset-lung').click();
+    await page.waitForFunction(() => (document.querySelector('[data-testid=viewer-image]') as HTMLImageElement | null)?.src.includes('preset=lung'));
     await page.screenshot({ path: path.join(ARTIFACTS, 'study.png') });
 
     await page.getByTestId('nav-api-keys').click();

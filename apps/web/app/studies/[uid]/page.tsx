@@ -1,6 +1,7 @@
 'use client';
 import { use, useEffect, useState } from 'react';
 import { gql, formatBytes } from '../../../lib/graphql';
+import { Viewer } from './viewer';
 
 interface Study {
   studyInstanceUid: string; studyDate: string | null; accessionNumber: string | null; description: string | null; sizeBytes: number; storedBytes: number;
@@ -32,6 +33,9 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
       {study.series.map((s) => (
         <section key={s.seriesInstanceUid} className="card" data-testid="series">
           <h2>Series {s.seriesNumber ?? '?'} · {s.modality ?? ''} · {s.description ?? ''} ({s.instances.length} images)</h2>
+          {s.instances.some((i) => i.rows) && (
+            <Viewer studyUid={study.studyInstanceUid} seriesUid={s.seriesInstanceUid} instanceUids={s.instances.map((i) => i.sopInstanceUid)} />
+          )}
           <table>
             <thead><tr><th>#</th><th>SOP Instance UID</th><th>Size</th><th>Matrix</th><th>Transfer syntax</th></tr></thead>
             <tbody>
