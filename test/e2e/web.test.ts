@@ -61,14 +61,14 @@ describe('web app', () => {
     await page.getByTestId('study-title').waitFor();
     expect(await page.getByTestId('study-title').textContent()).toContain('DOE^JANE');
     expect(await page.getByTestId('instance-row').count()).toBe(4);
-    const rendered = () => page.getByTestId('viewer-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
-    await page.waitForFunction(() => (document.querySelector('[data-testid=viewer-image]') as HTMLImageElement | null)?.naturalWidth === 64);
-    expect(await rendered()).toBe(64);
+    // Browser-side expressions as strings: this file is typechecked without DOM types.
+    await page.waitForFunction("document.querySelector('[data-testid=viewer-image]')?.naturalWidth === 64");
+    expect(await page.evaluate("document.querySelector('[data-testid=viewer-image]').complete")).toBe(true);
     await page.getByTestId('viewer').focus();
     await page.keyboard.press('ArrowDown');
     await page.getByTestId('slice-number').filter({ hasText: 'slice 2 / 4' }).waitFor();
     await page.getByTestId('preset-lung').click();
-    await page.waitForFunction(() => (document.querySelector('[data-testid=viewer-image]') as HTMLImageElement | null)?.src.includes('preset=lung'));
+    await page.waitForFunction("document.querySelector('[data-testid=viewer-image]')?.src.includes('preset=lung')");
     await page.screenshot({ path: path.join(ARTIFACTS, 'study.png') });
 
     await page.getByTestId('nav-api-keys').click();
