@@ -26,6 +26,7 @@ const schema = z.object({
   INFER_BATCH_SIZE: z.coerce.number().int().positive().default(8),
   INFER_THREADS: z.coerce.number().int().positive().default(1),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  API_PROCESSES: z.coerce.number().int().positive().max(64).default(1),
   CI: bool.default(false),
   TEST_ADMIN_DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
   TEST_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -54,6 +55,8 @@ export interface Config {
   inferBatchSize: number;
   inferThreads: number;
   workerConcurrency: number;
+  /** API processes sharing the port (node:cluster); the API is stateless, so this scales across cores. */
+  apiProcesses: number;
   ci: boolean;
   /** Tests create and drop their own databases through this connection. */
   testAdminDatabaseUrl: string;
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inferBatchSize: e.INFER_BATCH_SIZE,
     inferThreads: e.INFER_THREADS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    apiProcesses: e.API_PROCESSES,
     ci: e.CI,
     testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,
     testRedisUrl: e.TEST_REDIS_URL,
@@ -116,6 +120,7 @@ export function configToEnv(config: Config): Record<string, string> {
     LOG_LEVEL: config.logLevel,
     QUEUE_PREFIX: config.queuePrefix,
     ML_BACKEND: config.mlBackend,
+    API_PROCESSES: String(config.apiProcesses),
   };
   if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
   if (config.redisUrl) env.REDIS_URL = config.redisUrl;

@@ -7,20 +7,38 @@ import { createTestServices, systemContext } from '@imaging/testing';
 import { createApiKey } from '@imaging/domain';
 import { percentile, writeBenchResult } from './report';
 import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { processEnv } from '@imaging/config';
+import { repoRoot } from '../paths';
 import { measureOrthancIngest, orthancAvailable, runUploadClient, writeUploadFolder } from './orthanc';
 
 const ORTHANC_INSTANCES_PER_S = 191.8; // DESIGN.md: Orthanc 1.10.1, same machine kind, 4 concurrent uploads
 const SLICES = 200;
 const CLIENTS = 4;
 
+/** The API as deployed: its own process(es) (node:cluster when processes > 1) on the test database. */
+async function startApiProcess(services: Awaited<ReturnType<typeof createTestServices>>, processes: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, [path.join(repoRoot(), 'apps/api/dist/main.js')], {
+    env: {
+      ...processEnv(), DATABASE_URL: services.databaseUrl, REDIS_URL: services.config.redisUrl, QUEUE_PREFIX: services.config.queuePrefix,
+      STORAGE_DIR: services.config.storageDir, API_PORT: String(port), API_PROCESSES: String(processes), LOG_LEVEL: 'warn',
+    },
+    stdio: 'inherit',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200 && !(await fetch(`${url}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+  return { url, stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
+}
+
 async function main() {
   const { files, studyInstanceUid } = syntheticCtSeries({ seed: 42, slices: SLICES, size: 512 });
   const totalBytes = files.reduce((a, f) => a + f.length, 0);
   const services = await createTestServices({ logLevel: 'warn', maxUploadBytes: loadConfig().maxUploadBytes });
-  // The API runs in this process: import lazily so its decorators load after reflect-metadata.
-  const { createApiServer } = await import('@imaging/api');
-  const server = await createApiServer(services);
-  const { url } = await server.listen(0, '127.0.0.1');
+  const processes = Number(processEnv().BENCH_API_PROCESSES ?? 2);
+  const server = await startApiProcess(services, processes);
+  const { url } = server;
   const { key } = await createApiKey(systemContext(services), { name: 'bench', role: 'INTEGRATOR' });
   try {
     const folder = writeUploadFolder(files);
@@ -33,7 +51,7 @@ async function main() {
     const orthanc = orthancAvailable() ? measureOrthancIngest(files, CLIENTS, { compression: false }) : null;
     const referenceRate = orthanc?.instancesPerS ?? ORTHANC_INSTANCES_PER_S;
     const result = {
-      slices: SLICES, clients: CLIENTS, totalBytes, seconds: +seconds.toFixed(3),
+      slices: SLICES, clients: CLIENTS, apiProcesses: processes, totalBytes, seconds: +seconds.toFixed(3),
       instancesPerS: +instancesPerS.toFixed(1), mbPerS: +(totalBytes / 1e6 / seconds).toFixed(1),
       latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), max: +latencies[latencies.length - 1].toFixed(1) },
       reference: orthanc
@@ -43,13 +61,13 @@ async function main() {
       ratioVsOrthanc: +(instancesPerS / referenceRate).toFixed(2),
     };
     const file = writeBenchResult('ingest', result);
-    console.log(`ingest: ${SLICES} × 512² CT (${(totalBytes / 1e6).toFixed(1)} MB), ${CLIENTS} clients`);
+    console.log(`ingest: ${SLICES} × 512² CT (${(totalBytes / 1e6).toFixed(1)} MB), ${CLIENTS} clients, ${processes} API process(es)`);
     console.log(`  ours     ${result.instancesPerS} instances/s  ${result.mbPerS} MB/s  p50 ${result.latencyMs.p50} ms  p95 ${result.latencyMs.p95} ms`);
     console.log(`  Orthanc  ${referenceRate.toFixed(1)} instances/s (${result.reference.source})  → ratio ${result.ratioVsOrthanc}×`);
     console.log(`  DESIGN.md reference: Orthanc ${ORTHANC_INSTANCES_PER_S} instances/s`);
     console.log(`  written ${file}`);
   } finally {
-    await server.close();
+    await server.stop();
     await services.close();
   }
 }
