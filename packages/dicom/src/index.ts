@@ -9,3 +9,4 @@ export * from './parse/frames';
 export * from './decode/decode';
 export * from './compress/container';
 export * from './render/render';
+export * from './encode/jpeg-ls';

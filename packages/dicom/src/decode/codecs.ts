@@ -1,6 +1,7 @@
-// WebAssembly codecs (cornerstone builds of CharLS, OpenJPEG, OpenJPH, libjpeg-turbo) and the
-// pure-JS JPEG lossless decoder. Each wasm module is instantiated once, on first use.
+// WebAssembly codecs (cornerstone builds of CharLS, OpenJPEG, OpenJPH). Each wasm module is
+// instantiated once, on first use. JPEG (DCT and lossless) is decoded in TypeScript: see jpeg/.
 /* eslint-disable @typescript-eslint/no-require-imports -- the codec packages are CommonJS factories without types */
+import { DicomError } from '../parse/errors';
 
 interface WasmDecoder {
   getEncodedBuffer(length: number): Uint8Array;
@@ -36,6 +37,9 @@ async function runWasm(name: string, factory: () => Factory, className: string, 
     const info = decoder.getFrameInfo();
     const planar = info.componentCount > 1 && decoder.getInterleaveMode?.() === 0;
     return { bytes: new Uint8Array(decoder.getDecodedBuffer()), width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, components: info.componentCount, planar };
+  } catch (e) {
+    // The codecs throw C++ exceptions as numbers or strings: report them as damaged pixel data.
+    throw new DicomError('PIXEL_DATA_INVALID', `the ${name} decoder cannot decode this frame (${typeof e === 'string' ? e.slice(0, 120) : 'corrupt codestream'})`);
   } finally {
     decoder.delete();
   }
@@ -44,11 +48,3 @@ async function runWasm(name: string, factory: () => Factory, className: string, 
 export const decodeJpegLs = (b: Uint8Array) => runWasm('charls', () => require('@cornerstonejs/codec-charls/wasmjs'), 'JpegLSDecoder', b);
 export const decodeJ2k = (b: Uint8Array) => runWasm('openjpeg', () => require('@cornerstonejs/codec-openjpeg/wasmjs'), 'J2KDecoder', b);
 export const decodeHtj2k = (b: Uint8Array) => runWasm('openjph', () => require('@cornerstonejs/codec-openjph/wasmjs'), 'HTJ2KDecoder', b);
-export const decodeJpegBaseline8 = (b: Uint8Array) => runWasm('libjpeg-turbo', () => require('@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs'), 'JPEGDecoder', b);
-
-/** JPEG lossless, processes 14 and 14 SV1 (ITU T.81 Annex H). Returns samples (8 or 16 bit). */
-export function decodeJpegLossless(b: Uint8Array): Uint8Array | Uint16Array {
-  const { Decoder } = require('jpeg-lossless-decoder-js') as { Decoder: new () => { decompress(buffer: ArrayBuffer): ArrayBuffer | Uint8Array | Uint16Array } };
-  const out = new Decoder().decompress(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-  return out instanceof ArrayBuffer ? new Uint8Array(out) : out;
-}

@@ -4,6 +4,7 @@ export type DicomErrorCode =
   | 'EMPTY_FILE'
   | 'NOT_DICOM'
   | 'BAD_MAGIC'
+  | 'BAD_PREAMBLE'
   | 'TRUNCATED'
   | 'FILE_META_INVALID'
   | 'INVALID_VR'

@@ -4,8 +4,10 @@
 import { inflateRawSync } from 'node:zlib';
 import { DicomError } from './errors';
 import { transferSyntax, type TransferSyntaxInfo } from './transfer-syntax';
-import { walk, walkFileMeta, PIXEL_DATA, tagName, type Fragment, type TopLevelElement } from './structure';
+import { walk, PIXEL_DATA, tagName, type Fragment, type TopLevelElement } from './structure';
 import { checkPixelData } from './pixel-checks';
+import { locateDataset } from './file-meta';
+import { normaliseDate, valueReader } from './values';
 
 export interface PixelDataLocation {
   /** Bytes the offsets below refer to (the file, or the inflated dataset for deflated syntaxes). */
@@ -46,73 +48,26 @@ export interface ParsedInstance {
   bytesOf(tag: number): Uint8Array | null;
 }
 
-const IMPLICIT_LE = '1.2.840.10008.1.2';
-const EXPLICIT_LE = '1.2.840.10008.1.2.1';
-
-function ascii(bytes: Uint8Array, start: number, length: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
-}
-
-function looksLikeDatasetStart(bytes: Uint8Array): boolean {
-  if (bytes.length < 8) return false;
-  const group = bytes[0] | (bytes[1] << 8);
-  return group === 0x0008 || group === 0x0002;
-}
-
-function classifyNonDicom(bytes: Uint8Array): DicomError {
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return new DicomError('NOT_DICOM', 'this is a gzip file, not DICOM: decompress it first');
-  if (bytes[0] === 0x89 && ascii(bytes, 1, 3) === 'PNG') return new DicomError('NOT_DICOM', 'this is a PNG image, not DICOM');
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return new DicomError('NOT_DICOM', 'this is a JPEG image, not DICOM');
-  if (bytes.length >= 132) {
-    const magic = ascii(bytes, 128, 4);
-    const close = [...'DICM'].filter((c, i) => magic[i] === c).length >= 2;
-    if (close) return new DicomError('BAD_MAGIC', `expected "DICM" at byte 128 (PS3.10 §7.1), found "${magic.replace(/[^\x20-\x7e]/g, '?')}"`);
-    return new DicomError('NOT_DICOM', 'no "DICM" prefix at byte 128 and no recognisable DICOM dataset: not a DICOM Part 10 file');
-  }
-  return new DicomError('NOT_DICOM', `only ${bytes.length} bytes and no DICOM prefix: not a DICOM file`);
-}
-
 export interface ParseOptions {
   /** Refuse files lacking Study/Series/SOP Instance UIDs (ingest: yes; decoding a loose file: no). */
   requireUids?: boolean;
 }
 
+/**
+ * Parses and validates one instance. Throws DicomError (never anything else for bad input):
+ * EMPTY_FILE, NOT_DICOM, BAD_MAGIC, BAD_PREAMBLE, TRUNCATED, FILE_META_INVALID, INVALID_VR,
+ * LENGTH_PAST_END, UNSUPPORTED_TRANSFER_SYNTAX, MISSING_UID, INVALID_UID, PIXEL_DATA_INVALID.
+ */
 export function parseInstance(input: Uint8Array, options: ParseOptions = {}): ParsedInstance {
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  if (bytes.length === 0) throw new DicomError('EMPTY_FILE', 'the file is empty (0 bytes)');
-  const hasFileMeta = bytes.length >= 132 && ascii(bytes, 128, 4) === 'DICM';
-  let tsUid: string;
-  let datasetStart: number;
-  if (hasFileMeta) {
-    const meta = walkFileMeta(bytes);
-    if (meta.elements.size === 0) throw new DicomError('TRUNCATED', 'the file ends right after the "DICM" prefix: no file meta information and no dataset');
-    if (meta.end >= bytes.length) throw new DicomError('TRUNCATED', 'the file ends inside its file meta information (group 0002): no dataset');
-    const ts = meta.elements.get(0x00020010);
-    if (!ts) throw new DicomError('FILE_META_INVALID', 'file meta information lacks Transfer Syntax UID (0002,0010)');
-    tsUid = ascii(bytes, ts.offset, ts.length).replace(/[\0 ]+$/, '');
-    datasetStart = meta.end;
-    if (datasetStart >= bytes.length) throw new DicomError('TRUNCATED', 'the file ends after its file meta information: no dataset');
-  } else if (looksLikeDatasetStart(bytes) && (bytes[0] | (bytes[1] << 8)) === 0x0002) {
-    // No preamble, but group 0002 leads the data: read it as file meta (explicit VR little endian).
-    const meta = walkFileMeta(bytes, 0);
-    const ts = meta.elements.get(0x00020010);
-    if (!ts) throw new DicomError('FILE_META_INVALID', 'file meta information lacks Transfer Syntax UID (0002,0010)');
-    tsUid = ascii(bytes, ts.offset, ts.length).replace(/[\0 ]+$/, '');
-    datasetStart = meta.end;
-  } else if (looksLikeDatasetStart(bytes)) {
-    // No preamble/meta (pre-Part-10 style): guess the encoding from the first element (PS3.5 §A.1).
-    const vr = ascii(bytes, 4, 2);
-    tsUid = /^[A-Z]{2}$/.test(vr) ? EXPLICIT_LE : IMPLICIT_LE;
-    datasetStart = 0;
-  } else {
-    throw classifyNonDicom(bytes);
-  }
+  const { transferSyntaxUid: tsUid, datasetStart, hasFileMeta } = locateDataset(bytes);
   const ts = transferSyntax(tsUid);
-  if (!ts) throw new DicomError('UNSUPPORTED_TRANSFER_SYNTAX', `transfer syntax ${tsUid.slice(0, 64)} is not supported`);
+  if (!ts) throw new DicomError('UNSUPPORTED_TRANSFER_SYNTAX', `transfer syntax ${tsUid} is not supported`);
 
   let source = bytes;
   let start = datasetStart;
   if (ts.deflated) {
+    // PS3.5 §A.5: everything after the file meta is one raw deflate stream (RFC 1951).
     try {
       source = new Uint8Array(inflateRawSync(bytes.subarray(datasetStart)));
     } catch {
@@ -124,56 +79,36 @@ export function parseInstance(input: Uint8Array, options: ParseOptions = {}): Pa
   return buildParsed(source, elements, tsUid, ts, hasFileMeta, options.requireUids ?? true);
 }
 
-function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>, tsUid: string, ts: TransferSyntaxInfo, hasFileMeta: boolean, requireUids: boolean): ParsedInstance {
-  const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
-  const text = (tag: number): string | null => {
-    const e = elements.get(tag);
-    if (!e || e.undefinedLength || e.length === 0) return null;
-    const v = ascii(source, e.offset, e.length).replace(/[\0 ]+$/, '').replace(/^ +/, '');
-    return v === '' ? null : v;
-  };
-  const uint = (tag: number): number | null => {
-    const e = elements.get(tag);
-    if (!e || e.length < 2) return null;
-    if (e.length >= 4 && (e.vr === 'UL' || e.vr === 'SL')) return view.getUint32(e.offset, ts.littleEndian);
-    if (e.vr === null && e.length === 4) return view.getUint32(e.offset, ts.littleEndian);
-    return view.getUint16(e.offset, ts.littleEndian);
-  };
-  const numbers = (tag: number): number[] | null => {
-    const v = text(tag);
-    if (v === null) return null;
-    const parts = v.split('\\').map((p) => Number(p.trim()));
-    return parts.every((n) => Number.isFinite(n)) ? parts : null;
-  };
-  const first = (tag: number): number | null => numbers(tag)?.[0] ?? null;
-  const bytesOf = (tag: number): Uint8Array | null => {
-    const e = elements.get(tag);
-    return e && !e.undefinedLength ? source.subarray(e.offset, e.offset + e.length) : null;
-  };
+const UID_ATTRIBUTES = [
+  ['sopClassUid', 0x00080016, 'SOPClassUID (0008,0016)'],
+  ['sopInstanceUid', 0x00080018, 'SOPInstanceUID (0008,0018)'],
+  ['studyInstanceUid', 0x0020000d, 'StudyInstanceUID (0020,000D)'],
+  ['seriesInstanceUid', 0x0020000e, 'SeriesInstanceUID (0020,000E)'],
+] as const;
 
-  const uids = {
-    sopClassUid: text(0x00080016), sopInstanceUid: text(0x00080018), studyInstanceUid: text(0x0020000d), seriesInstanceUid: text(0x0020000e),
-  };
-  const missing = [
-    ['SOPClassUID (0008,0016)', uids.sopClassUid], ['SOPInstanceUID (0008,0018)', uids.sopInstanceUid],
-    ['StudyInstanceUID (0020,000D)', uids.studyInstanceUid], ['SeriesInstanceUID (0020,000E)', uids.seriesInstanceUid],
-  ].filter(([, v]) => !v).map(([n]) => n);
-  if (missing.length && requireUids) throw new DicomError('MISSING_UID', `required attribute${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`);
+function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>, tsUid: string, ts: TransferSyntaxInfo, hasFileMeta: boolean, requireUids: boolean): ParsedInstance {
+  const v = valueReader(source, elements, ts.littleEndian);
+  const uids = Object.fromEntries(UID_ATTRIBUTES.map(([key, tag]) => [key, v.ascii(tag)])) as Record<(typeof UID_ATTRIBUTES)[number][0], string | null>;
+  const missing = UID_ATTRIBUTES.filter(([key]) => !uids[key]).map(([, , name]) => name);
+  if (missing.length && requireUids) {
+    throw new DicomError('MISSING_UID', `required attribute${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')} (PS3.3 §C.12.1, §C.7.2.1, §C.7.3.1)`);
+  }
   // PS3.5 §9.1 wants digits and dots; real archives hold other printable UIDs (e.g. hashed by
   // anonymisers), so accept those, but never control characters, multiple values or > 64 chars.
-  for (const [name, uid] of Object.entries(uids)) {
-    if (uid === null) continue;
-    if (!/^[\x21-\x5b\x5d-\x7e]{1,64}$/.test(uid!)) throw new DicomError('INVALID_UID', `${name} is not a usable UID (at most 64 printable characters, one value)`);
+  for (const [key, , name] of UID_ATTRIBUTES) {
+    const uid = uids[key];
+    if (uid !== null && !/^[\x21-\x5b\x5d-\x7e]{1,64}$/.test(uid)) throw new DicomError('INVALID_UID', `${name} is not a usable UID (at most 64 printable characters, one value)`);
   }
 
   const pixelElement = elements.get(PIXEL_DATA) ?? elements.get(0x7fe00008) ?? elements.get(0x7fe00009) ?? null;
+  const spacing = v.numbers(0x00280030);
   const instance = {
-    instanceNumber: first(0x00200013), rows: uint(0x00280010), columns: uint(0x00280011), numberOfFrames: first(0x00280008),
-    bitsAllocated: uint(0x00280100), bitsStored: uint(0x00280101), highBit: uint(0x00280102), pixelRepresentation: uint(0x00280103),
-    samplesPerPixel: uint(0x00280002), photometricInterpretation: text(0x00280004), planarConfiguration: uint(0x00280006),
-    pixelSpacing: (() => { const n = numbers(0x00280030); return n && n.length >= 2 ? ([n[0], n[1]] as [number, number]) : null; })(),
-    sliceThickness: first(0x00180050), imagePositionPatient: numbers(0x00200032), imageOrientationPatient: numbers(0x00200037),
-    windowCenter: first(0x00281050), windowWidth: first(0x00281051), rescaleSlope: first(0x00281053), rescaleIntercept: first(0x00281052),
+    instanceNumber: v.first(0x00200013), rows: v.uint(0x00280010), columns: v.uint(0x00280011), numberOfFrames: v.first(0x00280008),
+    bitsAllocated: v.uint(0x00280100), bitsStored: v.uint(0x00280101), highBit: v.uint(0x00280102), pixelRepresentation: v.uint(0x00280103),
+    samplesPerPixel: v.uint(0x00280002), photometricInterpretation: v.ascii(0x00280004), planarConfiguration: v.uint(0x00280006),
+    pixelSpacing: spacing && spacing.length >= 2 ? ([spacing[0], spacing[1]] as [number, number]) : null,
+    sliceThickness: v.first(0x00180050), imagePositionPatient: v.numbers(0x00200032), imageOrientationPatient: v.numbers(0x00200037),
+    windowCenter: v.first(0x00281050), windowWidth: v.first(0x00281051), rescaleSlope: v.first(0x00281053), rescaleIntercept: v.first(0x00281052),
   };
   const pixelData: PixelDataLocation | null = pixelElement
     ? { source, tag: pixelElement.tag, vr: pixelElement.vr, encapsulated: pixelElement.undefinedLength, offset: pixelElement.offset, length: pixelElement.length, fragments: pixelElement.fragments ?? [] }
@@ -183,12 +118,12 @@ function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>,
   return {
     transferSyntaxUid: tsUid, transferSyntax: ts, hasFileMeta,
     sopClassUid: uids.sopClassUid ?? '', sopInstanceUid: uids.sopInstanceUid ?? '', studyInstanceUid: uids.studyInstanceUid ?? '', seriesInstanceUid: uids.seriesInstanceUid ?? '',
-    patient: { patientId: text(0x00100020), patientName: text(0x00100010), birthDate: text(0x00100030), sex: text(0x00100040), issuerOfPatientId: text(0x00100021) },
+    patient: { patientId: v.text(0x00100020), patientName: v.text(0x00100010), birthDate: normaliseDate(v.ascii(0x00100030)), sex: v.ascii(0x00100040), issuerOfPatientId: v.text(0x00100021) },
     study: {
-      studyDate: text(0x00080020), studyTime: text(0x00080030), accessionNumber: text(0x00080050), studyDescription: text(0x00081030),
-      referringPhysicianName: text(0x00080090), studyId: text(0x00200010),
+      studyDate: normaliseDate(v.ascii(0x00080020)), studyTime: v.ascii(0x00080030), accessionNumber: v.text(0x00080050), studyDescription: v.text(0x00081030),
+      referringPhysicianName: v.text(0x00080090), studyId: v.text(0x00200010),
     },
-    series: { modality: text(0x00080060), seriesNumber: first(0x00200011), seriesDescription: text(0x0008103e), bodyPartExamined: text(0x00180015) },
-    instance, pixelData, text, uint, bytesOf,
+    series: { modality: v.ascii(0x00080060), seriesNumber: v.first(0x00200011), seriesDescription: v.text(0x0008103e), bodyPartExamined: v.ascii(0x00180015) },
+    instance, pixelData, text: v.text, uint: v.uint, bytesOf: v.bytesOf,
   };
 }

@@ -1,10 +1,12 @@
 // Pixel data consistency (PS3.5 §8): native data long enough for its geometry, encapsulated data
-// only for encapsulated syntaxes and well-formed (RLE headers, codestream markers).
+// only for encapsulated syntaxes and well-formed (offset table, RLE headers, codestream markers).
 import { DicomError } from './errors';
 import type { TransferSyntaxInfo } from './transfer-syntax';
 import type { PixelDataLocation, ParsedInstance } from './parse-instance';
+import { frameFragments, joinFragments } from './frame-index';
 
-type Geometry = Pick<ParsedInstance['instance'], 'rows' | 'columns' | 'numberOfFrames' | 'bitsAllocated' | 'samplesPerPixel' | 'photometricInterpretation'>;
+type Geometry = Pick<ParsedInstance['instance'], 'rows' | 'columns' | 'numberOfFrames' | 'bitsAllocated' | 'samplesPerPixel' | 'photometricInterpretation'>
+  & Partial<Pick<ParsedInstance['instance'], 'bitsStored' | 'pixelRepresentation'>>;
 
 const invalid = (message: string) => new DicomError('PIXEL_DATA_INVALID', message);
 
@@ -42,28 +44,36 @@ function startsWithMarker(frame: Uint8Array, codestream: TransferSyntaxInfo['cod
   return true;
 }
 
+/** Image Pixel Module values a decoder relies on (PS3.3 §C.7.6.3, PS3.5 §8.1.1). */
+function checkGeometry(g: Geometry, tag: string): void {
+  if (!g.rows || !g.columns || !g.bitsAllocated) throw invalid(`Pixel Data ${tag} is present but Rows, Columns or BitsAllocated is missing or zero`);
+  if (![1, 8, 16, 32, 64].includes(g.bitsAllocated)) throw invalid(`BitsAllocated ${g.bitsAllocated} is not 1, 8, 16, 32 or 64 (PS3.5 §8.1.1)`);
+  if (g.bitsStored != null && (g.bitsStored < 1 || g.bitsStored > g.bitsAllocated)) throw invalid(`BitsStored ${g.bitsStored} is not between 1 and BitsAllocated ${g.bitsAllocated} (PS3.3 §C.7.6.3.1)`);
+  if (g.samplesPerPixel !== null && (g.samplesPerPixel < 1 || g.samplesPerPixel > 4)) throw invalid(`SamplesPerPixel ${g.samplesPerPixel} is not 1 to 4 (PS3.3 §C.7.6.3.1.1)`);
+  if (g.pixelRepresentation != null && g.pixelRepresentation > 1) throw invalid(`PixelRepresentation ${g.pixelRepresentation} is not 0 or 1 (PS3.3 §C.7.6.3.1)`);
+  if (g.numberOfFrames !== null && !(Number.isInteger(g.numberOfFrames) && g.numberOfFrames >= 1)) throw invalid(`NumberOfFrames "${g.numberOfFrames}" is not a positive integer (PS3.3 §C.7.6.6)`);
+}
+
 export function checkPixelData(px: PixelDataLocation, g: Geometry, ts: TransferSyntaxInfo, tag: string): void {
-  if (!g.rows || !g.columns || !g.bitsAllocated) throw invalid(`Pixel Data ${tag} is present but Rows, Columns or BitsAllocated is missing`);
+  checkGeometry(g, tag);
   if (ts.encapsulated !== px.encapsulated) {
     throw invalid(ts.encapsulated
       ? `transfer syntax ${ts.name} requires encapsulated (fragmented) Pixel Data, but ${tag} has a defined length (PS3.5 §A.4)`
-      : `transfer syntax ${ts.name} requires native Pixel Data, but ${tag} is encapsulated`);
+      : `transfer syntax ${ts.name} requires native Pixel Data, but ${tag} is encapsulated (PS3.5 §A.4)`);
   }
   if (!px.encapsulated) {
     const expected = expectedNativeBytes(g);
     if (px.length < expected) {
-      throw invalid(`Pixel Data holds ${px.length} bytes but ${g.rows}×${g.columns}, ${g.numberOfFrames ?? 1} frame(s), ${g.samplesPerPixel ?? 1} sample(s), ${g.bitsAllocated} bits need ${expected}`);
+      throw invalid(`Pixel Data holds ${px.length} bytes but ${g.rows}×${g.columns}, ${g.numberOfFrames ?? 1} frame(s), ${g.samplesPerPixel ?? 1} sample(s), ${g.bitsAllocated} bits need ${expected} (PS3.5 §8.1.1)`);
     }
     return;
   }
-  // Encapsulated: item 0 is the Basic Offset Table; frames follow.
-  const [, ...fragments] = px.fragments;
-  if (fragments.length === 0) throw invalid('encapsulated Pixel Data has no fragments after its Basic Offset Table');
-  const frames = g.numberOfFrames && g.numberOfFrames > 0 ? g.numberOfFrames : 1;
-  const frameStarts = fragments.length === frames ? fragments : [fragments[0]];
-  frameStarts.forEach((f, i) => {
-    const frame = px.source.subarray(f.offset, f.offset + f.length);
-    if (ts.codestream === 'rle') checkRleFrame(frame, i);
-    else if (!startsWithMarker(frame, ts.codestream)) throw invalid(`frame ${i + 1} does not start with a ${ts.codestream === 'jpeg' ? 'JPEG SOI' : 'JPEG 2000'} marker for ${ts.name}`);
+  const frames = g.numberOfFrames ?? 1;
+  frameFragments(px, frames, ts.codestream).forEach((fragments, i) => {
+    if (fragments.length === 0) throw invalid(`frame ${i + 1} has no fragments (PS3.5 §A.4)`);
+    if (ts.codestream === 'rle') checkRleFrame(joinFragments(px.source, fragments), i);
+    else if (!startsWithMarker(px.source.subarray(fragments[0].offset, fragments[0].offset + fragments[0].length), ts.codestream)) {
+      throw invalid(`frame ${i + 1} does not start with a ${ts.codestream === 'jpeg' ? 'JPEG SOI' : 'JPEG 2000'} marker for ${ts.name}`);
+    }
   });
 }
