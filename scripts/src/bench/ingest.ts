@@ -36,7 +36,7 @@ async function main() {
   const { files, studyInstanceUid } = syntheticCtSeries({ seed: 42, slices: SLICES, size: 512 });
   const totalBytes = files.reduce((a, f) => a + f.length, 0);
   const services = await createTestServices({ logLevel: 'warn', maxUploadBytes: loadConfig().maxUploadBytes });
-  const processes = Number(processEnv().BENCH_API_PROCESSES ?? 2);
+  const processes = Number(processEnv().BENCH_API_PROCESSES ?? 1);
   const server = await startApiProcess(services, processes);
   const { url } = server;
   const { key } = await createApiKey(systemContext(services), { name: 'bench', role: 'INTEGRATOR' });
