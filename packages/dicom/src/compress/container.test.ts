@@ -1,27 +1,13 @@
 // Storage compression restores every corpus file byte for byte, and compresses real CT.
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compressForStorage, restoreFromStorage, isStorageContainer } from './container';
 import { syntheticCtSeries } from '../write/synthetic-ct';
+import { corpusDir, readManifest } from '../test-support/corpus';
 
-function corpusDir(): string {
-  let dir = __dirname;
-  for (;;) {
-    for (const c of [path.join(dir, 'shared', 'dicom-corpus'), path.join(dir, '..', 'shared', 'dicom-corpus')]) {
-      if (existsSync(path.join(c, 'MANIFEST.tsv'))) return c;
-    }
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('shared/dicom-corpus not found beside the repository');
-    dir = up;
-  }
-}
 const dir = corpusDir();
-const rows = (() => {
-  const [header, ...lines] = readFileSync(path.join(dir, 'MANIFEST.tsv'), 'utf8').split('\n').filter(Boolean);
-  const cols = header.split('\t');
-  return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [cols[i], v])));
-})();
+const rows = readManifest(dir);
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 describe('lossless storage compression', () => {

@@ -1,23 +1,15 @@
 // Every corpus image renders (frame 1) to a PNG of its size; a few are kept for people to look at.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { parseInstance } from '../parse/parse-instance';
 import { decodeFrame } from '../decode/decode';
 import { renderPng, renderFrame, WINDOW_PRESETS } from './render';
+import { corpusDir, readManifest } from '../test-support/corpus';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'turbo.json'))) dir = path.dirname(dir);
-  return dir;
-}
-const root = repoRoot();
-const corpus = path.join(root, '..', 'shared', 'dicom-corpus');
-const rows = (() => {
-  const [header, ...lines] = readFileSync(path.join(corpus, 'MANIFEST.tsv'), 'utf8').split('\n').filter(Boolean);
-  const cols = header.split('\t');
-  return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [cols[i], v])));
-})();
+const corpus = corpusDir();
+const root = path.resolve(__dirname, '..', '..', '..', '..'); // repository root (artifacts go to test-artifacts/)
+const rows = readManifest(corpus);
 const KEEP = ['ct-3slice/01.dcm', 'MR_small.dcm', 'US1_UNCR.dcm', 'SC_rgb_rle.dcm', 'examples_palette.dcm', 'MR-SIEMENS-DICOM-WithOverlays.dcm', 'JPEG2000.dcm'];
 
 describe('rendering', () => {
