@@ -1,7 +1,7 @@
 // Worker process: wires each queue file to a BullMQ Worker; the job files hold the logic.
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
-import { createServices, closeServices, sweepOrphanBlobs } from '@imaging/domain';
+import { createServices, closeServices, sweepOrphanBlobs, requeueUnprocessed } from '@imaging/domain';
 import { PREPROCESS, connectionOptions, type PreprocessJob } from '@imaging/jobs';
 import { execPreprocessJob } from './jobs/preprocess';
 
@@ -20,10 +20,15 @@ async function main() {
   const sweep = setInterval(() => {
     sweepOrphanBlobs(services).catch((e) => services.log.error({ err: (e as Error).message }, 'orphan sweep failed'));
   }, 60 * 60 * 1000);
+  // Instances whose preprocess job was never enqueued (crash between commit and enqueue).
+  const requeue = setInterval(() => {
+    requeueUnprocessed(services).catch((e) => services.log.error({ err: (e as Error).message }, 'requeue sweep failed'));
+  }, 5 * 60 * 1000);
   services.log.info({ queues: workers.map((w) => w.name) }, 'worker started');
 
   const stop = async () => {
     clearInterval(sweep);
+    clearInterval(requeue);
     await Promise.all(workers.map((w) => w.close()));
     await closeServices(services);
     process.exit(0);

@@ -13,3 +13,4 @@ export * from './ingest/verify-stored-instance';
 export * from './dicomweb/search';
 export * from './dicomweb/retrieve';
 export * from './ingest/compress-stored-instance';
+export * from './ingest/preprocess-instance';

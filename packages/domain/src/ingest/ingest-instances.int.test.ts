@@ -7,6 +7,7 @@ import { ingestInstances } from './ingest-instances';
 import { sweepOrphanBlobs } from './sweep-orphan-blobs';
 import { compressStoredInstance, readInstanceFile } from './compress-stored-instance';
 import { verifyStoredInstance } from './verify-stored-instance';
+import { preprocessInstance, requeueUnprocessed } from './preprocess-instance';
 import { createHash } from 'node:crypto';
 
 /** Makes the next transactions die just before COMMIT (after the index rows were written), as a
@@ -87,6 +88,15 @@ describe('ingestInstances', () => {
     const restored = await readInstanceFile(s, row.storageKey);
     expect(createHash('sha256').update(restored).digest('hex')).toBe(row.sha256);
     expect(await verifyStoredInstance(s, stored.instanceId!)).toEqual({ status: 'verified', frames: 1 });
+  });
+
+  it('re-enqueues instances whose preprocess job was lost, and not those already preprocessed', async () => {
+    const [a, b] = await ingestInstances(systemContext(s), files);
+    await s.queues.preprocess.obliterate({ force: true }); // as if the enqueue never happened
+    await preprocessInstance(s, a.instanceId!);
+    expect(await requeueUnprocessed(s, { olderThanMs: 0 })).toBe(1);
+    expect((await s.queues.preprocess.getJob(`instance-${b.instanceId}`))?.data.instanceId).toBe(b.instanceId);
+    expect(await s.queues.preprocess.getJob(`instance-${a.instanceId}`)).toBeUndefined();
   });
 
   it('refuses unauthenticated callers', async () => {
