@@ -1,27 +1,61 @@
 // GraphQL over same-origin fetch; errors carry the API's code and a message meant for people.
 export class GraphQLRequestError extends Error {
-  constructor(readonly code: string, message: string) {
+  /** `message` is for people (lead words + the server's text); `detail` is the server's text alone. */
+  constructor(readonly code: string, message: string, readonly detail = message) {
     super(message);
   }
 }
 
+/** Opening words per error code, so a person knows what kind of problem it is before the detail. */
+const CODE_LEAD: Record<string, string> = {
+  UNAUTHENTICATED: 'You are not signed in',
+  FORBIDDEN: 'You are not allowed to do this',
+  NOT_FOUND: 'Not found',
+  BAD_USER_INPUT: 'Please check what you entered',
+  CONFLICT: 'This conflicts with what is already stored',
+  PAYLOAD_TOO_LARGE: 'Too large',
+  SERVICE_UNAVAILABLE: 'The service is busy or down; try again shortly',
+  INTERNAL_SERVER_ERROR: 'Something went wrong on the server',
+};
+
+/** "Please check what you entered: password must have 10 to 200 characters". */
+export function plainMessage(code: string, message: string): string {
+  const lead = CODE_LEAD[code];
+  // The API prefixes validation failures with "invalid argument:"; the lead words already say so.
+  const detail = code === 'BAD_USER_INPUT' ? message.replace(/^invalid argument:\s*/i, '') : message;
+  return lead ? `${lead}: ${detail}` : detail;
+}
+
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    credentials: 'same-origin',
-    body: JSON.stringify({ query, variables }),
-  });
+  let res: Response;
+  try {
+    res = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new GraphQLRequestError('NETWORK', 'The server cannot be reached. Check your connection and try again.');
+  }
   const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
   if (body.errors?.length) {
     const [first] = body.errors;
-    throw new GraphQLRequestError(first.extensions?.code ?? 'ERROR', first.message);
+    const code = first.extensions?.code ?? 'ERROR';
+    throw new GraphQLRequestError(code, plainMessage(code, first.message), first.message);
   }
-  if (!res.ok || !body.data) throw new GraphQLRequestError('HTTP_' + res.status, `the server answered ${res.status}`);
+  if (!res.ok || !body.data) throw new GraphQLRequestError(`HTTP_${res.status}`, `The server answered with status ${res.status}; try again.`);
   return body.data;
 }
 
-export interface Viewer { kind: string; id: string; role: 'ADMIN' | 'RADIOLOGIST' | 'INTEGRATOR'; email: string | null; name: string | null }
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export type Role = 'ADMIN' | 'RADIOLOGIST' | 'INTEGRATOR';
+export const ROLES: readonly Role[] = ['ADMIN', 'RADIOLOGIST', 'INTEGRATOR'];
+
+export interface Viewer { kind: string; id: string; role: Role; email: string | null; name: string | null; permissions: string[] }
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

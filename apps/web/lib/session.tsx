@@ -1,29 +1,44 @@
 'use client';
 // Who is logged in, for every page: redirects to /login when nobody is.
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { usePathname, useRouter } from 'next/navigation';
 import { gql, type Viewer } from './graphql';
 
-const SessionContext = createContext<{ viewer: Viewer | null; refresh: () => Promise<void> }>({ viewer: null, refresh: async () => undefined });
+interface Session { viewer: Viewer | null; refresh: () => Promise<void> }
+const SessionContext = createContext<Session>({ viewer: null, refresh: async () => undefined });
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [viewer, setViewer] = useState<Viewer | null>(null);
   const [loaded, setLoaded] = useState(false);
   const router = useRouter();
   const pathname = usePathname();
-  const refresh = async () => {
-    const data = await gql<{ me: Viewer | null }>('{ me { kind id role email name } }').catch(() => ({ me: null }));
+  const refresh = useCallback(async () => {
+    const data = await gql<{ me: Viewer | null }>('{ me { kind id role email name permissions } }').catch(() => ({ me: null }));
     setViewer(data.me);
     setLoaded(true);
-  };
-  useEffect(() => { void refresh(); }, []);
+  }, []);
+  useEffect(() => { void refresh(); }, [refresh]);
   useEffect(() => {
     if (loaded && !viewer && pathname !== '/login') router.replace('/login');
   }, [loaded, viewer, pathname, router]);
-  if (!loaded && pathname !== '/login') return <p className="muted" data-testid="loading">Loading…</p>;
+  if (pathname !== '/login' && (!loaded || !viewer)) return <p className="muted page-state" data-testid="session-loading">Loading…</p>;
   return <SessionContext.Provider value={{ viewer, refresh }}>{children}</SessionContext.Provider>;
 }
 
-export function useSession() {
+export function useSession(): Session {
   return useContext(SessionContext);
+}
+
+/** Renders its page only for callers holding `permission`; others get a plain explanation (the API refuses them too). */
+export function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+  const { viewer } = useSession();
+  if (!viewer?.permissions.includes(permission)) {
+    return (
+      <div className="card" role="alert" data-testid="forbidden">
+        <h1>Not available for your role</h1>
+        <p>This page is for administrators. You are signed in as {viewer?.role ?? 'nobody'}; ask an administrator if you need access.</p>
+      </div>
+    );
+  }
+  return <>{children}</>;
 }

@@ -1,7 +1,7 @@
 'use client';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
-import { gql } from '../../lib/graphql';
+import { errorText, gql, GraphQLRequestError } from '../../lib/graphql';
 import { useSession } from '../../lib/session';
 
 export default function LoginPage() {
@@ -9,8 +9,9 @@ export default function LoginPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const { refresh } = useSession();
+  const { viewer, refresh } = useSession();
   const router = useRouter();
+  useEffect(() => { if (viewer) router.replace('/'); }, [viewer, router]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -18,9 +19,8 @@ export default function LoginPage() {
     try {
       await gql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { expiresAt } }', { e: email, p: password });
       await refresh();
-      router.replace('/');
     } catch (err) {
-      setError((err as Error).message);
+      setError(err instanceof GraphQLRequestError && err.code === 'UNAUTHENTICATED' ? `Sign-in failed: ${err.detail}.` : errorText(err));
     } finally {
       setBusy(false);
     }
@@ -28,9 +28,11 @@ export default function LoginPage() {
   return (
     <div className="card login">
       <h1>Sign in</h1>
-      <form onSubmit={submit}>
-        <label>Email<br /><input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} data-testid="login-email" /></label>
-        <label>Password<br /><input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} data-testid="login-password" /></label>
+      <form onSubmit={submit} data-testid="login-form">
+        <label htmlFor="login-email">Email</label>
+        <input id="login-email" type="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} data-testid="login-email" />
+        <label htmlFor="login-password">Password</label>
+        <input id="login-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} data-testid="login-password" />
         {error && <p className="error" role="alert" data-testid="login-error">{error}</p>}
         <button type="submit" disabled={busy} data-testid="login-submit">{busy ? 'Signing in…' : 'Sign in'}</button>
       </form>

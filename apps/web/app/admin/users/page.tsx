@@ -1,60 +1,96 @@
 'use client';
+// Users: list, create, change role (admins only; the API enforces it too).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { gql } from '../../../lib/graphql';
+import { errorText, gql, ROLES, type Role } from '../../../lib/graphql';
+import { RequirePermission } from '../../../lib/session';
 
-interface User { id: string; email: string; displayName: string; role: string; disabled: boolean }
-const ROLES = ['ADMIN', 'RADIOLOGIST', 'INTEGRATOR'];
+interface User { id: string; email: string; displayName: string; role: Role; disabled: boolean; createdAt: string }
+const EMPTY_FORM = { email: '', displayName: '', password: '', role: 'RADIOLOGIST' as Role };
 
 export default function UsersPage() {
+  return <RequirePermission permission="user:manage"><Users /></RequirePermission>;
+}
+
+function Users() {
   const [users, setUsers] = useState<User[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [form, setForm] = useState({ email: '', displayName: '', password: '', role: 'RADIOLOGIST' });
-  const load = useCallback(() => gql<{ users: User[] }>('{ users { id email displayName role disabled } }').then((d) => setUsers(d.users), (e: Error) => setError(e.message)), []);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [form, setForm] = useState(EMPTY_FORM);
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(async () => {
+    try {
+      setUsers((await gql<{ users: User[] }>('{ users { id email displayName role disabled createdAt } }')).users);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, []);
   useEffect(() => { void load(); }, [load]);
+
   const create = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    setNotice(null);
+    setBusy(true);
     try {
-      await gql('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', { i: form });
-      setForm({ email: '', displayName: '', password: '', role: 'RADIOLOGIST' });
+      const input = { ...form, displayName: form.displayName.trim() || null };
+      const d = await gql<{ createUser: User }>('mutation($i: CreateUserInput!) { createUser(input: $i) { id email role } }', { i: input });
+      setForm(EMPTY_FORM);
+      setNotice(`Created ${d.createUser.email} as ${d.createUser.role}.`);
       await load();
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
     }
   };
-  const setRole = async (userId: string, role: string) => {
+  const setRole = async (user: User, role: Role) => {
     setError(null);
-    await gql('mutation($u: ID!, $r: Role!) { setUserRole(userId: $u, role: $r) { id } }', { u: userId, r: role }).catch((e: Error) => setError(e.message));
+    setNotice(null);
+    try {
+      await gql('mutation($u: ID!, $r: Role!) { setUserRole(userId: $u, role: $r) { id } }', { u: user.id, r: role });
+      setNotice(`${user.email} is now ${role}.`);
+    } catch (e) {
+      setError(errorText(e));
+    }
     await load();
   };
+
   return (
     <>
       <h1>Users and roles</h1>
-      {error && <p className="error" role="alert" data-testid="error">{error}</p>}
-      <form className="filters card" onSubmit={create}>
+      <form className="filters card" onSubmit={create} aria-label="Create a user" data-testid="user-form">
         <label>Email<input type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} data-testid="user-email" /></label>
-        <label>Name<input value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} /></label>
-        <label>Password (10+ characters)<input type="password" required minLength={10} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} data-testid="user-password" /></label>
-        <label>Role<select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select></label>
-        <button type="submit" data-testid="user-create">Create user</button>
+        <label>Name<input value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} data-testid="user-name" /></label>
+        <label>Password (10+ characters)<input type="password" autoComplete="new-password" required minLength={10} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} data-testid="user-password" /></label>
+        <label>Role
+          <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })} data-testid="user-role">{ROLES.map((r) => <option key={r}>{r}</option>)}</select>
+        </label>
+        <div className="actions"><button type="submit" disabled={busy} data-testid="user-create">Create user</button></div>
       </form>
+      {error && <p className="error" role="alert" data-testid="error">{error}</p>}
+      {notice && <p className="notice" role="status" data-testid="user-notice">{notice}</p>}
       {users && (
-        <table data-testid="users-table">
-          <thead><tr><th>Email</th><th>Name</th><th>Role</th></tr></thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} data-testid="user-row">
-                <td>{u.email}</td><td>{u.displayName}</td>
-                <td>
-                  <label className="muted">Role of {u.email}{' '}
-                    <select value={u.role} onChange={(e) => void setRole(u.id, e.target.value)}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select>
-                  </label>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="table-wrap">
+          <table data-testid="users-table">
+            <thead><tr><th>Email</th><th>Name</th><th>Role</th><th>Created</th><th>State</th></tr></thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id} data-testid="user-row" data-email={u.email}>
+                  <td>{u.email}</td><td>{u.displayName}</td>
+                  <td>
+                    <select aria-label={`Role of ${u.email}`} value={u.role} onChange={(e) => void setRole(u, e.target.value as Role)} data-testid="user-row-role">
+                      {ROLES.map((r) => <option key={r}>{r}</option>)}
+                    </select>
+                  </td>
+                  <td className="nowrap">{new Date(u.createdAt).toLocaleString()}</td>
+                  <td>{u.disabled ? <span className="badge bad">disabled</span> : <span className="badge good">active</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
+      {!users && !error && <p className="muted page-state" data-testid="users-loading">Loading users…</p>}
     </>
   );
 }

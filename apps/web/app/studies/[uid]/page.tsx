@@ -1,13 +1,29 @@
 'use client';
+// Study detail: patient and study header, then each series with its viewer and instances table.
+import Link from 'next/link';
 import { use, useEffect, useState } from 'react';
-import { gql, formatBytes } from '../../../lib/graphql';
+import { errorText, formatBytes, gql } from '../../../lib/graphql';
 import { Viewer } from './viewer';
 
+interface Instance { sopInstanceUid: string; instanceNumber: number | null; rows: number | null; columns: number | null; transferSyntaxUid: string; sizeBytes: number; storedBytes: number }
+interface Series { seriesInstanceUid: string; modality: string | null; seriesNumber: number | null; description: string | null; numberOfInstances: number; instances: Instance[] }
 interface Study {
   studyInstanceUid: string; studyDate: string | null; accessionNumber: string | null; description: string | null; sizeBytes: number; storedBytes: number;
+  numberOfSeries: number; numberOfInstances: number; modalities: string[];
   patient: { patientId: string; patientName: string | null; sex: string | null; birthDate: string | null };
-  series: { seriesInstanceUid: string; modality: string | null; seriesNumber: number | null; description: string | null;
-    instances: { sopInstanceUid: string; instanceNumber: number | null; rows: number | null; columns: number | null; transferSyntaxUid: string; sizeBytes: number }[] }[];
+  series: Series[];
+}
+
+const QUERY = `query($uid: String!) { study(studyInstanceUid: $uid) {
+  studyInstanceUid studyDate accessionNumber description sizeBytes storedBytes numberOfSeries numberOfInstances modalities
+  patient { patientId patientName sex birthDate }
+  series { seriesInstanceUid modality seriesNumber description numberOfInstances
+    instances { sopInstanceUid instanceNumber rows columns transferSyntaxUid sizeBytes storedBytes } } } }`;
+
+/** DICOM DA (YYYYMMDD) as YYYY-MM-DD; anything else unchanged. */
+function dicomDate(value: string | null): string {
+  if (!value) return '?';
+  return /^\d{8}$/.test(value) ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6)}` : value;
 }
 
 export default function StudyPage({ params }: { params: Promise<{ uid: string }> }) {
@@ -15,38 +31,46 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
   const [study, setStudy] = useState<Study | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    gql<{ study: Study }>(`query($uid: String!) { study(studyInstanceUid: $uid) {
-      studyInstanceUid studyDate accessionNumber description sizeBytes storedBytes patient { patientId patientName sex birthDate }
-      series { seriesInstanceUid modality seriesNumber description instances { sopInstanceUid instanceNumber rows columns transferSyntaxUid sizeBytes } } } }`,
-    { uid: decodeURIComponent(uid) }).then((d) => setStudy(d.study), (e: Error) => setError(e.message));
+    gql<{ study: Study }>(QUERY, { uid: decodeURIComponent(uid) }).then((d) => setStudy(d.study), (e) => setError(errorText(e)));
   }, [uid]);
-  if (error) return <p className="error" role="alert">{error}</p>;
-  if (!study) return <p className="muted">Loading…</p>;
+  const back = <p><Link href="/" data-testid="back-to-studies">← All studies</Link></p>;
+  if (error) return <>{back}<p className="error" role="alert" data-testid="study-error">{error}</p></>;
+  if (!study) return <p className="muted page-state" data-testid="study-loading">Loading study…</p>;
   return (
     <>
-      <h1 data-testid="study-title">{study.patient.patientName ?? '(no name)'} — {study.description ?? 'Study'}</h1>
-      <div className="card">
-        <p>Patient ID {study.patient.patientId} · sex {study.patient.sex ?? '?'} · born {study.patient.birthDate ?? '?'}</p>
-        <p>Study date {study.studyDate ?? '?'} · accession {study.accessionNumber ?? '—'} · {formatBytes(study.sizeBytes)} received, {formatBytes(study.storedBytes)} stored</p>
-        <p className="muted">Study Instance UID {study.studyInstanceUid}</p>
-      </div>
+      {back}
+      <h1 data-testid="study-title">{study.patient.patientName || '(no name)'} — {study.description || 'Study'}</h1>
+      <dl className="card facts" data-testid="study-facts">
+        <div><dt>Patient ID</dt><dd>{study.patient.patientId}</dd></div>
+        <div><dt>Sex</dt><dd>{study.patient.sex || '?'}</dd></div>
+        <div><dt>Born</dt><dd>{dicomDate(study.patient.birthDate)}</dd></div>
+        <div><dt>Study date</dt><dd>{study.studyDate ?? '?'}</dd></div>
+        <div><dt>Accession</dt><dd>{study.accessionNumber || '—'}</dd></div>
+        <div><dt>Modalities</dt><dd>{study.modalities.join(', ') || '?'}</dd></div>
+        <div><dt>Series / images</dt><dd data-testid="study-counts">{study.numberOfSeries} / {study.numberOfInstances}</dd></div>
+        <div><dt>Size</dt><dd>{formatBytes(study.sizeBytes)} received, {formatBytes(study.storedBytes)} stored</dd></div>
+        <div className="wide"><dt>Study Instance UID</dt><dd className="uid">{study.studyInstanceUid}</dd></div>
+      </dl>
       {study.series.map((s) => (
-        <section key={s.seriesInstanceUid} className="card" data-testid="series">
-          <h2>Series {s.seriesNumber ?? '?'} · {s.modality ?? ''} · {s.description ?? ''} ({s.instances.length} images)</h2>
+        <section key={s.seriesInstanceUid} className="card" data-testid="series" aria-label={`Series ${s.seriesNumber ?? ''}`}>
+          <h2>Series {s.seriesNumber ?? '?'} · {s.modality ?? ''} · {s.description || 'no description'} <span className="muted">({s.numberOfInstances} images)</span></h2>
           {s.instances.some((i) => i.rows) && (
             <Viewer studyUid={study.studyInstanceUid} seriesUid={s.seriesInstanceUid} instanceUids={s.instances.map((i) => i.sopInstanceUid)} />
           )}
-          <table>
-            <thead><tr><th>#</th><th>SOP Instance UID</th><th>Size</th><th>Matrix</th><th>Transfer syntax</th></tr></thead>
-            <tbody>
-              {s.instances.map((i) => (
-                <tr key={i.sopInstanceUid} data-testid="instance-row">
-                  <td>{i.instanceNumber ?? ''}</td><td>{i.sopInstanceUid}</td><td>{formatBytes(i.sizeBytes)}</td>
-                  <td>{i.rows ?? '?'}×{i.columns ?? '?'}</td><td>{i.transferSyntaxUid}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table data-testid="instances-table">
+              <thead><tr><th className="num">#</th><th>SOP Instance UID</th><th className="num">Matrix</th><th className="num">Size</th><th className="num">Stored</th><th>Transfer syntax</th></tr></thead>
+              <tbody>
+                {s.instances.map((i) => (
+                  <tr key={i.sopInstanceUid} data-testid="instance-row">
+                    <td className="num">{i.instanceNumber ?? ''}</td><td className="uid">{i.sopInstanceUid}</td>
+                    <td className="num nowrap">{i.rows ?? '?'}×{i.columns ?? '?'}</td><td className="num nowrap">{formatBytes(i.sizeBytes)}</td>
+                    <td className="num nowrap">{formatBytes(i.storedBytes)}</td><td className="uid">{i.transferSyntaxUid}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       ))}
     </>

@@ -1,0 +1,242 @@
+// The web app in Debian chromium over real servers: the API in-process (fresh Postgres database,
+// Redis prefix, blob folder) and the built Next.js app via `next start`. Selects by data-testid
+// and waits for visible states; never sleeps.
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { syntheticCtSeries } from '@imaging/dicom';
+import { startHarness, apiKeyCaller, userCaller, postDicom, type Harness } from '../../api/src/testing/harness';
+import { startWeb, launchBrowser, ARTIFACTS, type WebServer } from './servers';
+
+const VIEWPORT = { width: 1280, height: 800 };
+
+describe('web app', () => {
+  let h: Harness;
+  let web: WebServer;
+  let browser: Browser;
+  let admin: { email: string; password: string };
+  let reader: { email: string; password: string };
+  const startedAt = Date.now();
+
+  beforeAll(async () => {
+    h = await startHarness();
+    admin = await userCaller(h, 'ADMIN', 'admin@example.org');
+    reader = await userCaller(h, 'RADIOLOGIST', 'reader@example.org');
+    const integrator = await apiKeyCaller(h, 'INTEGRATOR');
+    for (const [seed, patientName] of [[11, 'DOE^JANE'], [12, 'ROE^RICHARD']] as const) {
+      const { files } = syntheticCtSeries({ seed, slices: 4, size: 64, patientName, patientId: `P${seed}`, studyDescription: `CT chest ${seed}` });
+      const res = await postDicom(h, integrator, files, { multipart: true });
+      expect(res.status).toBe(200);
+      expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['stored', 'stored', 'stored', 'stored']);
+    }
+    [web, browser] = await Promise.all([startWeb(h.url), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+    await h?.close();
+    console.log(`web e2e: ${((Date.now() - startedAt) / 1000).toFixed(1)} s including server start-up`);
+  });
+
+  async function newPage(): Promise<Page> {
+    // One context per person: separate cookie jars, so sessions never leak between scenarios.
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    return context.newPage();
+  }
+
+  async function login(page: Page, who: { email: string; password: string }) {
+    await page.goto(`${web.url}/login`);
+    await page.getByTestId('login-email').fill(who.email);
+    await page.getByTestId('login-password').fill(who.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('studies-table').waitFor();
+  }
+
+  async function patientNames(page: Page): Promise<string[]> {
+    return page.getByTestId('study-link').allTextContents();
+  }
+
+  it('lets an admin search, sort and open studies, upload files, manage users and API keys, and read a verified audit log', async () => {
+    const page = await newPage();
+    await page.goto(`${web.url}/`);
+    await page.waitForURL('**/login');
+    await page.getByTestId('login-email').fill(admin.email);
+    await page.getByTestId('login-password').fill('not the password');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('login-error').waitFor();
+    expect(await page.getByTestId('login-error').textContent()).toBe('Sign-in failed: email or password is wrong.');
+
+    // Studies list: what the test uploaded beforehand, sortable, filterable.
+    await login(page, admin);
+    expect(await page.getByTestId('whoami-name').textContent()).toBe(admin.email);
+    expect(await page.getByTestId('whoami-role').textContent()).toBe('ADMIN');
+    expect(await page.getByTestId('studies-total').textContent()).toBe('2 studies');
+    const firstRow = page.getByTestId('study-row').first();
+    expect(await firstRow.locator('td').allTextContents()).toEqual(expect.arrayContaining(['CT', '1 / 4']));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'studies.png') });
+    await page.getByTestId('sort-PATIENT_NAME').click();
+    await page.locator('th[aria-sort=descending]').filter({ hasText: 'Patient' }).waitFor();
+    await page.getByTestId('study-row').first().filter({ hasText: 'ROE^RICHARD' }).waitFor();
+    expect(await patientNames(page)).toEqual(['ROE^RICHARD', 'DOE^JANE']);
+    await page.getByTestId('sort-PATIENT_NAME').click();
+    await page.locator('th[aria-sort=ascending]').filter({ hasText: 'Patient' }).waitFor();
+    await page.getByTestId('study-row').first().filter({ hasText: 'DOE^JANE' }).waitFor();
+    expect(await patientNames(page)).toEqual(['DOE^JANE', 'ROE^RICHARD']);
+    await page.getByTestId('filter-patientName').fill('doe*');
+    await page.getByTestId('search').click();
+    await page.getByTestId('studies-total').filter({ hasText: '1 study' }).waitFor();
+    expect(await patientNames(page)).toEqual(['DOE^JANE']);
+    await page.getByTestId('filter-patientName').fill('nobody*');
+    await page.getByTestId('search').click();
+    await page.getByTestId('studies-empty').waitFor();
+    await page.getByTestId('search-clear').click();
+    await page.getByTestId('studies-total').filter({ hasText: '2 studies' }).waitFor();
+
+    // Study page: header, series and instances, the viewer's first frame.
+    await page.getByTestId('study-link').filter({ hasText: 'DOE^JANE' }).click();
+    await page.getByTestId('study-title').waitFor();
+    expect(await page.getByTestId('study-title').textContent()).toBe('DOE^JANE — CT chest 11');
+    expect(await page.getByTestId('study-counts').textContent()).toBe('1 / 4');
+    expect(await page.getByTestId('series').count()).toBe(1);
+    expect(await page.getByTestId('instance-row').count()).toBe(4);
+    // Browser-side expressions as strings: this file is typechecked without DOM types.
+    await page.waitForFunction("document.querySelector('[data-testid=viewer-image]')?.naturalWidth === 64");
+    await page.getByTestId('viewer').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.getByTestId('slice-number').filter({ hasText: 'slice 2 / 4' }).waitFor();
+    await page.keyboard.press('ArrowUp');
+    await page.getByTestId('slice-number').filter({ hasText: 'slice 1 / 4' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'study.png') });
+
+    // Upload: one new DICOM file, one that is not DICOM, then the same DICOM file again.
+    const upload = syntheticCtSeries({ seed: 13, slices: 2, size: 64, patientName: 'POE^EDGAR', patientId: 'P13' });
+    await page.getByTestId('nav-upload').click();
+    await page.getByTestId('dropzone').waitFor();
+    await page.getByTestId('upload-input').setInputFiles([
+      { name: 'poe-1.dcm', mimeType: 'application/dicom', buffer: upload.files[0] },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') },
+    ]);
+    await page.locator('[data-testid=upload-summary][data-done=true]').waitFor();
+    const rows = page.getByTestId('upload-row');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).getAttribute('data-status')).toBe('stored');
+    expect(await rows.nth(0).getByTestId('upload-status').textContent()).toBe('Stored');
+    expect(await rows.nth(1).getAttribute('data-status')).toBe('failed');
+    expect(await rows.nth(1).getByTestId('upload-message').textContent()).toMatch(/^Not stored: \S.+/);
+    expect(await page.getByTestId('upload-overall').getAttribute('value')).toBe('100');
+    expect(await page.getByTestId('upload-summary').textContent()).toBe('2 of 2 files done · 1 stored · 0 already stored · 1 not stored');
+    await page.getByTestId('upload-input').setInputFiles([{ name: 'poe-1-again.dcm', mimeType: 'application/dicom', buffer: upload.files[0] }]);
+    await page.locator('[data-testid=upload-row][data-status=duplicate]').waitFor();
+    expect(await page.locator('[data-testid=upload-row][data-status=duplicate]').getByTestId('upload-message').textContent()).toBe('Identical to a file already stored; nothing changed');
+    // Drag and drop: a second slice of the same series, dropped on the drop zone.
+    const dropped = await page.evaluateHandle(`(() => {
+      const bytes = Uint8Array.from(atob('${upload.files[1].toString('base64')}'), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'poe-2.dcm', { type: 'application/dicom' }));
+      return data;
+    })()`);
+    await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dropped });
+    await page.locator('[data-testid=upload-row][data-status=stored]').filter({ hasText: 'poe-2.dcm' }).waitFor();
+    await page.locator('[data-testid=upload-summary][data-done=true]').waitFor();
+    expect(await page.getByTestId('upload-summary').textContent()).toBe('4 of 4 files done · 2 stored · 1 already stored · 1 not stored');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'upload.png') });
+    await page.getByTestId('nav-studies').click();
+    await page.getByTestId('studies-total').filter({ hasText: '3 studies' }).waitFor();
+    const poeRow = page.getByTestId('study-row').filter({ hasText: 'POE^EDGAR' });
+    expect(await poeRow.locator('td').allTextContents()).toContain('1 / 2');
+
+    // Users: create one, change its role.
+    await page.getByTestId('nav-users').click();
+    await page.getByTestId('users-table').waitFor();
+    await page.getByTestId('user-email').fill('tech@example.org');
+    await page.getByTestId('user-name').fill('Tech');
+    await page.getByTestId('user-password').fill('a long enough password');
+    await page.getByTestId('user-role').selectOption('RADIOLOGIST');
+    await page.getByTestId('user-create').click();
+    await page.getByTestId('user-notice').filter({ hasText: 'Created tech@example.org as RADIOLOGIST.' }).waitFor();
+    const techRow = page.locator('[data-testid=user-row][data-email="tech@example.org"]');
+    await techRow.getByTestId('user-row-role').selectOption('INTEGRATOR');
+    await page.getByTestId('user-notice').filter({ hasText: 'tech@example.org is now INTEGRATOR.' }).waitFor();
+    await page.reload();
+    expect(await page.locator('[data-testid=user-row][data-email="tech@example.org"]').getByTestId('user-row-role').inputValue()).toBe('INTEGRATOR');
+    await page.getByTestId('user-email').fill('short@example.org');
+    await page.getByTestId('user-password').fill('short');
+    // Past the browser's own minlength check, to see the server's refusal in plain words.
+    await page.getByTestId('user-password').evaluate((el: { removeAttribute(name: string): void }) => el.removeAttribute('minlength'));
+    await page.getByTestId('user-create').click();
+    expect(await page.getByTestId('error').textContent()).toBe('Please check what you entered: password must have 10 to 200 characters');
+
+    // API keys: the key is shown once, works, and stops working when revoked.
+    await page.getByTestId('nav-api-keys').click();
+    await page.getByTestId('keys-table').waitFor();
+    await page.getByTestId('key-name').fill('PACS bridge');
+    await page.getByTestId('key-create').click();
+    await page.getByTestId('key-value').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'api-key.png') });
+    const key = (await page.getByTestId('key-value').textContent()) ?? '';
+    expect(key).toMatch(/^irp_\S{20,}$/);
+    await page.locator('[data-testid=key-row][data-name="PACS bridge"]').waitFor();
+    const meAs = async (bearer: string) => {
+      const res = await fetch(`${h.url}/graphql`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify({ query: '{ me { kind name } }' }),
+      });
+      return { status: res.status, body: (await res.json()) as { data?: { me: { kind: string; name: string } | null }; error?: { code: string } } };
+    };
+    expect((await meAs(key)).body.data?.me).toEqual({ kind: 'apiKey', name: 'PACS bridge' });
+    await page.getByTestId('key-dismiss').click();
+    await page.getByTestId('key-created').waitFor({ state: 'detached' });
+    await page.reload();
+    await page.getByTestId('keys-table').waitFor();
+    expect(await page.content()).not.toContain(key);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('[data-testid=key-row][data-name="PACS bridge"]').getByTestId('key-revoke').click();
+    await page.locator('[data-testid=key-row][data-name="PACS bridge"][data-revoked=true]').getByTestId('key-revoked').waitFor();
+    const refused = await meAs(key);
+    expect([refused.status, refused.body.error?.code]).toEqual([401, 'UNAUTHENTICATED']);
+
+    // Audit: the chain verifies, and the filter narrows to the API key events just made.
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('chain-ok').waitFor();
+    expect(await page.getByTestId('chain-ok').textContent()).toMatch(/^verified: all \d+ events intact$/);
+    await page.getByTestId('audit-table').waitFor();
+    expect(await page.getByTestId('audit-row').count()).toBeGreaterThan(5);
+    await page.getByTestId('audit-action').fill('apiKey.*');
+    await page.getByTestId('audit-search').click();
+    await page.locator('[data-testid=audit-table][data-action-filter="apiKey.*"]').waitFor();
+    const actions = await page.getByTestId('audit-action-cell').allTextContents();
+    expect(new Set(actions)).toEqual(new Set(['apiKey.create', 'apiKey.revoke']));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'audit.png') });
+    await page.context().close();
+  });
+
+  it('shows a radiologist no admin pages, and the API refuses them admin data', async () => {
+    const page = await newPage();
+    // Keyboard only: the email field has focus on arrival, Tab moves on, Enter submits.
+    await page.goto(`${web.url}/login`);
+    await page.getByTestId('login-email').waitFor();
+    await page.keyboard.type(reader.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(reader.password);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('studies-table').waitFor();
+    expect(await page.getByTestId('whoami-role').textContent()).toBe('RADIOLOGIST');
+    await page.getByTestId('nav-upload').waitFor();
+    for (const link of ['nav-users', 'nav-api-keys', 'nav-audit']) expect(await page.getByTestId(link).count()).toBe(0);
+    for (const adminPage of ['/admin/users', '/admin/api-keys', '/admin/audit']) {
+      await page.goto(`${web.url}${adminPage}`);
+      await page.getByTestId('forbidden').waitFor();
+      expect(await page.locator('table').count()).toBe(0);
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, 'forbidden.png') });
+    // Not just hidden: the API itself says no to the session's cookie.
+    for (const query of ['{ users { id } }', '{ apiKeys { id } }', '{ auditChainStatus { ok } }']) {
+      const answer = (await page.evaluate(`fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '${query}' }) }).then((r) => r.json())`)) as { errors?: { extensions: { code: string } }[] };
+      expect(answer.errors?.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
+    }
+    await page.getByTestId('logout').click();
+    await page.waitForURL('**/login');
+    await page.goto(`${web.url}/admin/users`);
+    await page.waitForURL('**/login');
+    await page.context().close();
+  });
+});
