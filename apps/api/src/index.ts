@@ -1,1 +1,1 @@
-export { createApiServer, type ApiServer } from './server';
+export { createApiServer, type ApiServer, type ApiServerOptions } from './server';

@@ -26,11 +26,14 @@ export async function closeServices(services: Services): Promise<void> {
 export async function checkReadiness(services: Services): Promise<{ ok: boolean; checks: Record<string, string> }> {
   const checks: Record<string, string> = {};
   const run = async (name: string, probe: () => Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000))]);
+      await Promise.race([probe(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), 3000); })]);
       checks[name] = 'ok';
     } catch (e) {
       checks[name] = `failed: ${(e as Error).message}`;
+    } finally {
+      clearTimeout(timer);
     }
   };
   await Promise.all([

@@ -90,8 +90,11 @@ export class FileBlobStore implements BlobStore {
   }
 
   async check(): Promise<void> {
+    // a real write: access(W_OK) passes for root even where writes would fail
     await fs.mkdir(this.root, { recursive: true });
-    await fs.access(this.root, fsConstants.W_OK);
+    const probe = path.join(this.root, `.ready-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await fs.writeFile(probe, '');
+    await fs.rm(probe, { force: true });
   }
 }
 

@@ -4,6 +4,7 @@ import express, { type Request, type Response, type NextFunction, type Router } 
 import { ingestInstances, searchDicomWeb, retrieveInstances, retrieveMetadata, retrieveFrames, renderInstance, type Services, type IngestResult } from '@imaging/domain';
 import { attr, WINDOW_PRESETS, type Window } from '@imaging/dicom';
 import { Invalid, Unauthenticated, AppError } from '@imaging/errors';
+import type { Metrics } from '@imaging/metrics';
 import { domainContext } from '../http/request-context';
 import { boundaryOf, splitMultipart } from '../ingest/multipart';
 import { acceptedTransferSyntaxes, notModified, sendDicomJson, sendMultipart } from './responses';
@@ -31,7 +32,7 @@ function failureReason(r: IngestResult): number {
   return 0xc000; // Cannot understand
 }
 
-export function dicomWebRouter(services: Services): Router {
+export function dicomWebRouter(services: Services, metrics: Metrics): Router {
   const router = express.Router();
   router.use('/dicom-web', (req, _res, next) => next(req.principal.kind === 'anonymous' ? new Unauthenticated() : undefined));
 
@@ -41,6 +42,7 @@ export function dicomWebRouter(services: Services): Router {
     const parts = splitMultipart(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), boundaryOf(contentType));
     const study = req.params.study ? uidParam(req, 'study') : undefined;
     const results = await ingestInstances(domainContext(services, req), parts.map((p) => p.body), { expectedStudyInstanceUid: study });
+    metrics.recordIngestResults(results);
     const base = baseUrl(req);
     const ok = results.filter((r) => r.status === 'stored' || r.status === 'duplicate');
     const failed = results.filter((r) => !ok.includes(r));

@@ -3,6 +3,7 @@
 import express, { type Router } from 'express';
 import { ingestInstances, type IngestResult, type Services } from '@imaging/domain';
 import { Unsupported, Invalid, Unauthenticated, HTTP_STATUS, type ErrorCode } from '@imaging/errors';
+import type { Metrics } from '@imaging/metrics';
 import { domainContext } from '../http/request-context';
 import { boundaryOf, splitMultipart } from './multipart';
 
@@ -37,7 +38,7 @@ export function statusFor(results: IngestResult[]): number {
   return 422;
 }
 
-export function ingestRouter(services: Services): Router {
+export function ingestRouter(services: Services, metrics: Metrics): Router {
   const router = express.Router();
   router.post(
     '/api/instances',
@@ -48,6 +49,7 @@ export function ingestRouter(services: Services): Router {
       try {
         const files = filesFromBody(req.header('content-type') ?? '', req.body);
         const results = await ingestInstances(domainContext(services, req), files);
+        metrics.recordIngestResults(results);
         res.status(statusFor(results)).json({ requestId: req.requestId, results });
       } catch (e) {
         next(e);

@@ -1,0 +1,4 @@
+export * from './metrics';
+export * from './http';
+export * from './graphql';
+export * from './bullmq';
