@@ -1,14 +1,19 @@
-// The HTTP server: health, ingest, GraphQL. Everything a request needs comes from `services`.
+// The HTTP server: health, metrics, ingest, GraphQL. Everything a request needs comes from `services`.
 import 'reflect-metadata';
 import http from 'node:http';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
 import { checkReadiness, type Services } from '@imaging/domain';
-import { authMiddleware, domainContext, requestIdMiddleware } from './http/request-context';
+import { createMetrics, graphqlMetricsPlugin, httpMetricsMiddleware, metricsHandler, type Metrics } from '@imaging/metrics';
+import { authMiddleware, domainContext, requestIdMiddleware, resolvePrincipal } from './http/request-context';
 import { errorHandler } from './http/errors';
 import { ingestRouter } from './ingest/routes';
+import { aiRouter } from './ai/routes';
 import { dicomWebRouter } from './dicomweb/routes';
 import { createSchema, complexityPlugin, depthRule, formatError } from './graphql/schema';
 import { createLoaders, type GraphQLContext } from './graphql/context';
@@ -20,7 +25,13 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function createApiServer(services: Services): Promise<ApiServer> {
+export interface ApiServerOptions {
+  /** Prometheus metrics of this process; a fresh registry when not given. */
+  metrics?: Metrics;
+}
+
+export async function createApiServer(services: Services, options: ApiServerOptions = {}): Promise<ApiServer> {
+  const metrics = options.metrics ?? createMetrics('api');
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -32,16 +43,35 @@ export async function createApiServer(services: Services): Promise<ApiServer> {
     res.status(readiness.ok ? 200 : 503).json(readiness);
   });
 
+  // Before authentication: the scrape carries no patient data (labels are route patterns).
+  app.get('/metrics', metricsHandler(metrics));
+  app.use(httpMetricsMiddleware(metrics));
+
   app.use(requestIdMiddleware);
   app.use(authMiddleware(services));
-  app.use(ingestRouter(services));
-  app.use(dicomWebRouter(services));
+  app.use(ingestRouter(services, metrics));
+  app.use(dicomWebRouter(services, metrics));
+  app.use(aiRouter(services));
 
   const schema = await createSchema();
+  // Subscriptions (graphql-ws) on the same path; the caller is the session cookie of the upgrade
+  // request or `authorization: Bearer <key>` in the connection parameters.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>>({
+    schema,
+    context: async (ctx) => {
+      const request = (ctx.extra as { request: http.IncomingMessage }).request;
+      const authorization = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
+      const principal = await resolvePrincipal(services, authorization, request.headers.cookie);
+      const requestId = randomUUID();
+      const domain = { ...services, log: services.log.child({ requestId }), principal, requestId };
+      return { domain, loaders: createLoaders(services.db), res: null } as unknown as GraphQLContext;
+    },
+  }, wsServer);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     validationRules: [depthRule(services.config.graphqlMaxDepth)],
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), complexityPlugin(schema, services.config.graphqlMaxComplexity)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } }, complexityPlugin(schema, services.config.graphqlMaxComplexity), graphqlMetricsPlugin(metrics)],
     formatError: formatError(services.log),
     includeStacktraceInErrorResponses: false,
     introspection: true,

@@ -1,20 +1,31 @@
 // Worker process: wires each queue file to a BullMQ Worker; the job files hold the logic.
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
-import { createServices, closeServices, sweepOrphanBlobs, requeueUnprocessed } from '@imaging/domain';
-import { PREPROCESS, connectionOptions, type PreprocessJob } from '@imaging/jobs';
+import { createServices, closeServices, sweepOrphanBlobs, requeueUnprocessed, registerShippedModel, releaseIdleTasks } from '@imaging/domain';
+import { INFER, PREPROCESS, connectionOptions, type InferJob, type PreprocessJob } from '@imaging/jobs';
 import { execPreprocessJob } from './jobs/preprocess';
+import { execInferJob, inferenceRuntime } from './jobs/infer';
+import { startMonitoring } from './monitoring';
 
 async function main() {
   const config = loadConfig();
   const services = createServices(config, { name: 'worker' });
   const connection = connectionOptions(config.redisUrl!);
+  const monitoring = await startMonitoring(services);
+  // the shipped weights are the first ACTIVE version of a fresh installation (idempotent)
+  await registerShippedModel(services);
+  const runtime = inferenceRuntime(services, monitoring.metrics);
   const workers = [
     new Worker<PreprocessJob>(PREPROCESS, (job) => execPreprocessJob(job, services), {
       connection, prefix: config.queuePrefix, concurrency: config.workerConcurrency,
     }),
+    // one series at a time per worker process: the batches of a series already fill the thread pool
+    new Worker<InferJob>(INFER, (job) => execInferJob(job, services, runtime), {
+      connection, prefix: config.queuePrefix, concurrency: 1, lockDuration: 120_000,
+    }),
   ];
   for (const w of workers) {
+    monitoring.instrument(w);
     w.on('failed', (job, err) => services.log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
   }
   const sweep = setInterval(() => {
@@ -24,12 +35,21 @@ async function main() {
   const requeue = setInterval(() => {
     requeueUnprocessed(services).catch((e) => services.log.error({ err: (e as Error).message }, 'requeue sweep failed'));
   }, 5 * 60 * 1000);
+  // Claimed review tasks left idle past REVIEW_CLAIM_TIMEOUT_MINUTES go back to the pool.
+  const release = setInterval(() => {
+    releaseIdleTasks(services).then(
+      (n) => { if (n) services.log.info({ released: n }, 'idle review tasks returned to the pool'); },
+      (e) => services.log.error({ err: (e as Error).message }, 'idle task release failed'));
+  }, 60 * 1000);
   services.log.info({ queues: workers.map((w) => w.name) }, 'worker started');
 
   const stop = async () => {
     clearInterval(sweep);
     clearInterval(requeue);
+    clearInterval(release);
     await Promise.all(workers.map((w) => w.close()));
+    await runtime.close();
+    await monitoring.close();
     await closeServices(services);
     process.exit(0);
   };

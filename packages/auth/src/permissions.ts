@@ -9,11 +9,13 @@ export const PERMISSIONS = [
   'user:manage',       // create users, change roles
   'apikey:manage',     // create and revoke API keys
   'review:perform',    // work review tasks
+  'review:manage',     // assign, reassign, cancel review tasks
+  'model:manage',      // register, promote, roll back model versions
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform'],
+  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform', 'review:manage', 'model:manage'],
   RADIOLOGIST: ['phi:read', 'instance:write', 'review:perform'],
   INTEGRATOR: ['phi:read', 'instance:write'],
 };

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.storageDir).toBe('.data/blobs');
     expect(c.mlBackend).toBe('wasm');
+    expect(c.workerMetricsPort).toBe(9464);
   });
 
   it('names the bad variable without echoing its value', () => {
@@ -25,5 +26,6 @@ describe('loadConfig', () => {
     expect(c.apiPort).toBe(4100);
     expect(c.cookieSecure).toBe(true);
     expect(c.databaseUrl).toBe('postgresql://u@h:5432/db');
+    expect(loadConfig({ WORKER_METRICS_PORT: '0' }).workerMetricsPort).toBe(0);
   });
 });

@@ -25,7 +25,16 @@ const schema = z.object({
   ML_BACKEND: z.enum(['wasm', 'webgpu', 'tensorflow', 'cpu']).default('wasm'),
   INFER_BATCH_SIZE: z.coerce.number().int().positive().default(8),
   INFER_THREADS: z.coerce.number().int().positive().default(1),
+  /** Weight variant inference uses: float32 | float16 | uint8. */
+  MODEL_VARIANT: z.enum(['float32', 'float16', 'uint8']).default('float32'),
+  /** Quiet time after a series' last preprocessed instance before inference starts. */
+  INFER_SETTLE_MS: z.coerce.number().int().min(0).default(1500),
+  /** Share of cases sent to a second reader at random, besides AI/reader disagreements. */
+  REVIEW_SECOND_READ_SHARE: z.coerce.number().min(0).max(1).default(0.1),
+  /** A claimed task without activity for this long returns to the pool. */
+  REVIEW_CLAIM_TIMEOUT_MINUTES: z.coerce.number().positive().default(30),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   API_PROCESSES: z.coerce.number().int().positive().max(64).default(1),
   CI: bool.default(false),
   TEST_ADMIN_DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
@@ -54,7 +63,13 @@ export interface Config {
   mlBackend: 'wasm' | 'webgpu' | 'tensorflow' | 'cpu';
   inferBatchSize: number;
   inferThreads: number;
+  modelVariant: 'float32' | 'float16' | 'uint8';
+  inferSettleMs: number;
+  reviewSecondReadShare: number;
+  reviewClaimTimeoutMs: number;
   workerConcurrency: number;
+  /** Port of the worker's /metrics, /healthz and /readyz server; 0 turns it off. */
+  workerMetricsPort: number;
   /** API processes sharing the port (node:cluster); the API is stateless, so this scales across cores. */
   apiProcesses: number;
   ci: boolean;
@@ -98,7 +113,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mlBackend: e.ML_BACKEND,
     inferBatchSize: e.INFER_BATCH_SIZE,
     inferThreads: e.INFER_THREADS,
+    modelVariant: e.MODEL_VARIANT,
+    inferSettleMs: e.INFER_SETTLE_MS,
+    reviewSecondReadShare: e.REVIEW_SECOND_READ_SHARE,
+    reviewClaimTimeoutMs: e.REVIEW_CLAIM_TIMEOUT_MINUTES * 60_000,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     apiProcesses: e.API_PROCESSES,
     ci: e.CI,
     testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,
@@ -120,7 +140,11 @@ export function configToEnv(config: Config): Record<string, string> {
     LOG_LEVEL: config.logLevel,
     QUEUE_PREFIX: config.queuePrefix,
     ML_BACKEND: config.mlBackend,
+    MODEL_VARIANT: config.modelVariant,
+    INFER_BATCH_SIZE: String(config.inferBatchSize),
+    INFER_THREADS: String(config.inferThreads),
     API_PROCESSES: String(config.apiProcesses),
+    WORKER_METRICS_PORT: String(config.workerMetricsPort),
   };
   if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
   if (config.redisUrl) env.REDIS_URL = config.redisUrl;

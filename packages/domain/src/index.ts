@@ -14,3 +14,8 @@ export * from './dicomweb/search';
 export * from './dicomweb/retrieve';
 export * from './ingest/compress-stored-instance';
 export * from './ingest/preprocess-instance';
+export * from './ai/model-registry';
+export * from './ai/schedule-processing';
+export * from './ai/process-series';
+export * from './ai/results';
+export * from './review/review-tasks';

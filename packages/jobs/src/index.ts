@@ -1,3 +1,4 @@
 export * from './connection';
 export * from './preprocess';
+export * from './infer';
 export * from './queues';

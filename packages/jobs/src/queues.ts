@@ -2,11 +2,16 @@
 import type { Queue } from 'bullmq';
 import { openQueue, type QueueSettings } from './connection';
 import { PREPROCESS, addPreprocessJob, type PreprocessJob } from './preprocess';
+import { INFER, addInferJob, type InferJob } from './infer';
 
 export interface Queues {
   settings: QueueSettings;
   preprocess: Queue<PreprocessJob>;
   enqueuePreprocess(payload: PreprocessJob): Promise<void>;
+  infer: Queue<InferJob>;
+  enqueueInfer(payload: InferJob, options: { delayMs: number; priority?: number }): Promise<void>;
+  /** Jobs per state per queue (waiting, active, delayed, prioritized, failed, completed). */
+  counts(): Promise<Record<string, Record<string, number>>>;
   /** Jobs waiting or active per queue, for readiness and monitoring. */
   depths(): Promise<Record<string, number>>;
   ping(): Promise<void>;
@@ -17,21 +22,37 @@ export interface Queues {
 export function openQueues(settings: QueueSettings): Queues {
   let preprocess: Queue<PreprocessJob> | null = null;
   const preprocessQueue = () => (preprocess ??= openQueue<PreprocessJob>(PREPROCESS, settings));
+  let infer: Queue<InferJob> | null = null;
+  const inferQueue = () => (infer ??= openQueue<InferJob>(INFER, settings));
+  const counts = async () => {
+    const out: Record<string, Record<string, number>> = {};
+    for (const q of [preprocessQueue(), inferQueue()]) {
+      out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
+    }
+    return out;
+  };
   return {
     settings,
     get preprocess() {
       return preprocessQueue();
     },
     enqueuePreprocess: (payload) => addPreprocessJob(preprocessQueue(), payload),
+    get infer() {
+      return inferQueue();
+    },
+    enqueueInfer: (payload, options) => addInferJob(inferQueue(), payload, options),
+    counts,
     async depths() {
-      const counts = await preprocessQueue().getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      return { [PREPROCESS]: Object.values(counts).reduce((a, b) => a + b, 0) };
+      const all = await counts();
+      const out: Record<string, number> = {};
+      for (const [name, c] of Object.entries(all)) out[name] = (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
+      return out;
     },
     async ping() {
       await preprocessQueue().getJobCounts('waiting');
     },
     async close() {
-      await preprocess?.close();
+      await Promise.all([preprocess?.close(), infer?.close()]);
     },
   };
 }

@@ -1,3 +1,4 @@
 export * from './database';
 export * from './corpus';
 export * from './services';
+export * from './phantom';

@@ -32,6 +32,7 @@ export async function createTestServices(overrides: Partial<Config> = {}): Promi
     databaseUrl: database.url,
     async close() {
       await services.queues.preprocess.obliterate({ force: true }).catch(() => undefined);
+      await services.queues.infer.obliterate({ force: true }).catch(() => undefined);
       await closeServices(services);
       await database.drop();
       rmSync(storageDir, { recursive: true, force: true });

@@ -12,12 +12,22 @@ import type { Logger } from '@imaging/logger';
 import { StudyResolver, SeriesResolver } from './resolvers/study';
 import { AccountResolver } from './resolvers/account';
 import { AuditResolver } from './resolvers/audit';
+import { ModelResolver, StudyAiResolver } from './resolvers/ai';
+import { ReviewResolver } from './resolvers/review';
 import type { GraphQLContext } from './context';
+
+const NO_TOPICS = {
+  publish: () => undefined,
+  subscribe: (topic: string): AsyncIterable<unknown> => { throw new Error(`no pub/sub topic ${topic}: subscriptions here define their own subscribe`); },
+};
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver],
+    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver],
     validate: { forbidUnknownValues: false },
+    // Every subscription here brings its own `subscribe` (it polls Postgres, so it works across
+    // api and worker processes); type-graphql still insists on a PubSub, and this one has no topics.
+    pubSub: NO_TOPICS,
     emitSchemaFile: false,
   });
 }
@@ -71,6 +81,11 @@ export function formatError(log: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return { ...formatted, extensions: { code } };
+    // graphql-js's own request errors (variable coercion: unknown enum value, wrong type) carry no
+    // code in Apollo 5; their messages describe the input, not internals
+    if (original instanceof GraphQLError && !original.originalError && !original.path) {
+      return { message: original.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
+    }
     log.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), path: formatted.path }, 'graphql resolver error');
     return { message: 'internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };

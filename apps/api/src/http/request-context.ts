@@ -37,21 +37,24 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   next();
 }
 
+/** The caller from an Authorization header (API key) or the session cookie; a bad key throws. */
+export async function resolvePrincipal(services: Services, authorization: string | undefined, cookieHeader: string | undefined): Promise<Principal> {
+  if (authorization) {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+    const principal = m ? await principalFromApiKey(services.db, m[1]) : null;
+    if (!principal) throw new Unauthenticated('the API key is invalid or revoked');
+    return principal;
+  }
+  const token = readCookie(cookieHeader ?? '', SESSION_COOKIE);
+  return (token && (await principalFromSession(services.db, token))) || { kind: 'anonymous' };
+}
+
 /** Resolves the caller. A bad API key is refused at once (401); a stale cookie is just anonymous. */
 export function authMiddleware(services: Services) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
       req.principal = { kind: 'anonymous' };
-      const auth = req.header('authorization');
-      if (auth) {
-        const m = /^Bearer\s+(\S+)$/i.exec(auth);
-        const principal = m ? await principalFromApiKey(services.db, m[1]) : null;
-        if (!principal) throw new Unauthenticated('the API key is invalid or revoked');
-        req.principal = principal;
-      } else {
-        const token = readCookie(req.header('cookie') ?? '', SESSION_COOKIE);
-        if (token) req.principal = (await principalFromSession(services.db, token)) ?? { kind: 'anonymous' };
-      }
+      req.principal = await resolvePrincipal(services, req.header('authorization'), req.header('cookie'));
       next();
     } catch (e) {
       next(e);

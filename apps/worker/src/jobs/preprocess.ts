@@ -5,6 +5,6 @@ import type { PreprocessJob } from '@imaging/jobs';
 import { preprocessInstance, type Services } from '@imaging/domain';
 
 export async function execPreprocessJob(job: Job<PreprocessJob>, services: Services): Promise<void> {
-  const result = await preprocessInstance(services, job.data.instanceId);
+  const result = await preprocessInstance(services, job.data.instanceId, { requestId: job.data.requestId });
   services.log.child({ jobId: job.id, requestId: job.data.requestId }).debug({ instanceId: job.data.instanceId, ...result }, 'preprocess done');
 }

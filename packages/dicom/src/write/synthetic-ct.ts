@@ -34,6 +34,11 @@ export interface SyntheticSeriesOptions {
   studyDescription?: string;
   accessionNumber?: string;
   studyDate?: string;
+  seriesDescription?: string;
+  /** In-plane pixel spacing (default 0.9765625 mm, a 500 mm field of view at 512²). */
+  pixelSpacingMm?: number;
+  /** Slice thickness and spacing (default 1.25 mm). */
+  sliceThicknessMm?: number;
   /** Pixel values in HU per slice; by default a simple body phantom with noise. */
   sliceHu?: (index: number, size: number) => Int16Array;
 }
@@ -73,7 +78,9 @@ export function syntheticCtSeries(options: SyntheticSeriesOptions): { files: Buf
     const stored = new Int16Array(hu.length);
     for (let k = 0; k < hu.length; k++) stored[k] = hu[k] + 1024; // RescaleIntercept -1024
     const sopInstanceUid = seededUid(options.seed, 1, 2, i + 1);
-    const z = -i * 1.25;
+    const thickness = options.sliceThicknessMm ?? 1.25;
+    const spacing = String(options.pixelSpacingMm ?? 0.9765625);
+    const z = -i * thickness;
     const dataset: Element[] = [
       { tag: 0x00080016, vr: 'UI', value: CT_IMAGE_STORAGE },
       { tag: 0x00080018, vr: 'UI', value: sopInstanceUid },
@@ -82,24 +89,24 @@ export function syntheticCtSeries(options: SyntheticSeriesOptions): { files: Buf
       { tag: 0x00080050, vr: 'SH', value: options.accessionNumber ?? `ACC${options.seed}` },
       { tag: 0x00080060, vr: 'CS', value: 'CT' },
       { tag: 0x00081030, vr: 'LO', value: options.studyDescription ?? 'CT CHEST SYNTHETIC' },
-      { tag: 0x0008103e, vr: 'LO', value: 'AXIAL 1.25' },
+      { tag: 0x0008103e, vr: 'LO', value: options.seriesDescription ?? `AXIAL ${thickness}` },
       { tag: 0x00100010, vr: 'PN', value: options.patientName ?? `PHANTOM^SEED${options.seed}` },
       { tag: 0x00100020, vr: 'LO', value: options.patientId ?? `PH${options.seed}` },
       { tag: 0x00100030, vr: 'DA', value: '19700101' },
       { tag: 0x00100040, vr: 'CS', value: 'O' },
-      { tag: 0x00180050, vr: 'DS', value: '1.25' },
+      { tag: 0x00180050, vr: 'DS', value: String(thickness) },
       { tag: 0x0020000d, vr: 'UI', value: studyInstanceUid },
       { tag: 0x0020000e, vr: 'UI', value: seriesInstanceUid },
       { tag: 0x00200010, vr: 'SH', value: String(options.seed) },
       { tag: 0x00200011, vr: 'IS', value: '1' },
       { tag: 0x00200013, vr: 'IS', value: String(i + 1) },
-      { tag: 0x00200032, vr: 'DS', value: ['-250', '-250', z.toFixed(2)] },
+      { tag: 0x00200032, vr: 'DS', value: [String(-(size * Number(spacing)) / 2), String(-(size * Number(spacing)) / 2), z.toFixed(2)] },
       { tag: 0x00200037, vr: 'DS', value: ['1', '0', '0', '0', '1', '0'] },
       { tag: 0x00280002, vr: 'US', value: 1 },
       { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
       { tag: 0x00280010, vr: 'US', value: size },
       { tag: 0x00280011, vr: 'US', value: size },
-      { tag: 0x00280030, vr: 'DS', value: ['0.9765625', '0.9765625'] },
+      { tag: 0x00280030, vr: 'DS', value: [spacing, spacing] },
       { tag: 0x00280100, vr: 'US', value: 16 },
       { tag: 0x00280101, vr: 'US', value: 16 },
       { tag: 0x00280102, vr: 'US', value: 15 },

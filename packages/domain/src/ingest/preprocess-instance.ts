@@ -3,12 +3,15 @@
 // instances whose job was lost (a crash between commit and enqueue) and enqueues them again.
 import { verifyStoredInstance } from './verify-stored-instance';
 import { compressStoredInstance } from './compress-stored-instance';
+import { scheduleSeriesProcessing } from '../ai/schedule-processing';
 import type { Services } from '../context';
 
-export async function preprocessInstance(services: Services, instanceId: string) {
+/** Verifies, compresses and marks the instance done, then (re)schedules its series for the model. */
+export async function preprocessInstance(services: Services, instanceId: string, options: { requestId?: string | null } = {}) {
   const verified = await verifyStoredInstance(services, instanceId);
   const storage = await compressStoredInstance(services, instanceId);
-  await services.db.instance.update({ where: { id: instanceId }, data: { preprocessedAt: new Date() } });
+  const { seriesDbId } = await services.db.instance.update({ where: { id: instanceId }, data: { preprocessedAt: new Date() }, select: { seriesDbId: true } });
+  await scheduleSeriesProcessing(services, seriesDbId, options);
   return { frames: verified.frames, storage: storage.status, storedBytes: storage.storedBytes };
 }
 

@@ -1,0 +1,28 @@
+// Masks for viewers: one slice's segmentation at an annotation version, bit-packed (rows × columns
+// bits, row-major, most significant bit first). Headers carry the geometry and the version.
+import express, { type Router } from 'express';
+import { sliceMask, type Services } from '@imaging/domain';
+import { Invalid } from '@imaging/errors';
+import { domainContext } from '../http/request-context';
+
+export function aiRouter(services: Services): Router {
+  const router = express.Router();
+  router.get('/api/instances/:sop/mask', async (req, res) => {
+    const raw = req.query.version;
+    let version: number | undefined;
+    if (raw !== undefined) {
+      version = Number(raw);
+      if (typeof raw !== 'string' || !Number.isInteger(version) || version < 0) throw new Invalid('version must be a non-negative integer');
+    }
+    const mask = await sliceMask(domainContext(services, req), String(req.params.sop), version);
+    res.setHeader('content-type', 'application/octet-stream');
+    res.setHeader('x-mask-rows', String(mask.rows));
+    res.setHeader('x-mask-columns', String(mask.columns));
+    res.setHeader('x-mask-version', String(mask.version));
+    res.setHeader('x-mask-source', mask.source);
+    res.setHeader('x-mask-area', String(mask.area));
+    res.setHeader('cache-control', 'private, no-cache');
+    res.end(Buffer.from(mask.packed.buffer, mask.packed.byteOffset, mask.packed.byteLength));
+  });
+  return router;
+}

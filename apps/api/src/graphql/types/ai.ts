@@ -1,0 +1,86 @@
+// GraphQL types of the AI pipeline: processing state and stages, results and findings, models.
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+
+@ObjectType({ description: 'Time, compute and bytes of one processing stage of a series' })
+export class ProcessingStageType {
+  @Field(() => String) name!: string;
+  @Field(() => Date) startedAt!: Date;
+  @Field(() => Int) durationMs!: number;
+  @Field(() => Int, { description: 'CPU milliseconds of the worker process during the stage' }) cpuMs!: number;
+  @Field(() => Int, { description: 'slices handled' }) items!: number;
+  @Field(() => Float) bytesIn!: number;
+  @Field(() => Float) bytesOut!: number;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'backend, variant, batch size, threads, model version (inference)' }) details!: unknown;
+}
+
+@ObjectType()
+export class SeriesProcessingType {
+  @Field(() => String) seriesInstanceUid!: string;
+  @Field(() => String, { description: 'QUEUED | RUNNING | DONE | SKIPPED | FAILED' }) state!: string;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => String, { nullable: true }) errorCode!: string | null;
+  @Field(() => Int) attempts!: number;
+  @Field(() => Date) queuedAt!: Date;
+  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
+  @Field(() => [ProcessingStageType]) stages!: ProcessingStageType[];
+}
+
+@ObjectType({ description: 'AI processing of a study: the overall state and each series' })
+export class StudyProcessingType {
+  @Field(() => String) studyInstanceUid!: string;
+  @Field(() => String, { description: 'NONE (nothing scheduled) | QUEUED | RUNNING | DONE | SKIPPED | FAILED' }) state!: string;
+  @Field(() => [ProcessingStageType], { description: 'stages of the study, summed over its series' }) stages!: ProcessingStageType[];
+  @Field(() => [SeriesProcessingType]) series!: SeriesProcessingType[];
+}
+
+@ObjectType()
+export class LesionFindingType {
+  @Field(() => Float) volumeMl!: number;
+  @Field(() => Int) voxels!: number;
+  @Field(() => [Int], { description: 'first and last slice index (0-based, in slice order)' }) sliceRange!: number[];
+  @Field(() => [Float], { description: 'centroid (slice, row, column) at model resolution' }) centroid!: number[];
+}
+
+@ObjectType()
+export class FindingsType {
+  @Field(() => Int) lesionCount!: number;
+  @Field(() => Float) totalVolumeMl!: number;
+  @Field(() => [LesionFindingType]) lesions!: LesionFindingType[];
+  @Field(() => [Float], { description: 'lesion probability per slice, in slice order' }) sliceProbabilities!: number[];
+}
+
+@ObjectType()
+export class AiResultType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) seriesInstanceUid!: string;
+  @Field(() => String, { description: 'lesion | none' }) label!: string;
+  @Field(() => Float, { description: 'highest slice lesion probability' }) score!: number;
+  @Field(() => FindingsType) findings!: FindingsType;
+  @Field(() => String) modelVersion!: string;
+  @Field(() => String, { description: 'float32 | float16 | uint8' }) variant!: string;
+  @Field(() => String, { description: 'tfjs backend that ran the model' }) backend!: string;
+  @Field(() => Int) slices!: number;
+  @Field(() => Date) createdAt!: Date;
+}
+
+@ObjectType()
+export class ModelArtifactType {
+  @Field(() => String) variant!: string;
+  @Field(() => Float) sizeBytes!: number;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'throughput, agreement with float32, metrics' }) metrics!: unknown;
+}
+
+@ObjectType()
+export class ModelVersionType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) version!: string;
+  @Field(() => String, { description: 'CANDIDATE | ACTIVE | RETIRED' }) status!: string;
+  @Field(() => Int) inputSize!: number;
+  @Field(() => GraphQLJSON, { description: 'held-out metrics of the float32 weights' }) metrics!: unknown;
+  @Field(() => GraphQLJSON, { nullable: true }) training!: unknown;
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date, { nullable: true }) activatedAt!: Date | null;
+  @Field(() => [ModelArtifactType]) artifacts!: ModelArtifactType[];
+}
