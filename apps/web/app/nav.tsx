@@ -5,6 +5,7 @@ import { gql } from '../lib/graphql';
 import { useSession } from '../lib/session';
 
 const LINKS = [
+  { href: '/worklist', label: 'Worklist', testId: 'nav-worklist', permission: 'review:perform' },
   { href: '/', label: 'Studies', testId: 'nav-studies', permission: 'phi:read' },
   { href: '/upload', label: 'Upload', testId: 'nav-upload', permission: 'instance:write' },
   { href: '/admin/users', label: 'Users', testId: 'nav-users', permission: 'user:manage' },
@@ -22,7 +23,8 @@ export function Nav() {
     await refresh();
     router.replace('/login');
   };
-  const current = (href: string) => (href === '/' ? pathname === '/' || pathname.startsWith('/studies') : pathname.startsWith(href));
+  const current = (href: string) => (href === '/' ? pathname === '/' || pathname.startsWith('/studies')
+    : href === '/worklist' ? pathname.startsWith('/worklist') || pathname.startsWith('/review') : pathname.startsWith(href));
   return (
     <header className="nav">
       <strong className="brand">Imaging Review</strong>

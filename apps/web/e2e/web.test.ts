@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { syntheticCtSeries } from '@imaging/dicom';
 import { startHarness, apiKeyCaller, userCaller, postDicom, type Harness } from '../../api/src/testing/harness';
+import { runPipeline } from '../../api/src/testing/pipeline';
+import { phantomStudy } from '@imaging/testing';
 import { startWeb, launchBrowser, ARTIFACTS, type WebServer } from './servers';
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -18,7 +20,7 @@ describe('web app', () => {
   const startedAt = Date.now();
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ reviewSecondReadShare: 0 });
     admin = await userCaller(h, 'ADMIN', 'admin@example.org');
     reader = await userCaller(h, 'RADIOLOGIST', 'reader@example.org');
     const integrator = await apiKeyCaller(h, 'INTEGRATOR');
@@ -99,7 +101,7 @@ describe('web app', () => {
     expect(await page.getByTestId('series').count()).toBe(1);
     expect(await page.getByTestId('instance-row').count()).toBe(4);
     // Browser-side expressions as strings: this file is typechecked without DOM types.
-    await page.waitForFunction("document.querySelector('[data-testid=viewer-image]')?.naturalWidth === 64");
+    await page.locator('[data-testid=viewer][data-rendered-slice="0"]').waitFor();
     await page.getByTestId('viewer').focus();
     await page.keyboard.press('ArrowDown');
     await page.getByTestId('slice-number').filter({ hasText: 'slice 2 / 4' }).waitFor();
@@ -238,5 +240,81 @@ describe('web app', () => {
     await page.goto(`${web.url}/admin/users`);
     await page.waitForURL('**/login');
     await page.context().close();
+  });
+
+  it('takes a radiologist from the worklist through a corrected read, a second reader through the second read, and shows the admin the audit trail', async () => {
+    // A phantom CT with a lesion, read by the shipped model: the review task is made the real way.
+    const integrator = await apiKeyCaller(h, 'INTEGRATOR');
+    const phantom = phantomStudy({ seed: 900_007, slices: 8, size: 128, lesionProbability: 1, patientName: 'PHANTOM^LIVER', patientId: 'PH7' });
+    expect((await postDicom(h, integrator, phantom.files, { multipart: true })).status).toBe(200);
+    expect(await runPipeline(h.services, phantom.seriesInstanceUid)).toMatchObject({ status: 'done', slices: 8 });
+    const second = await userCaller(h, 'RADIOLOGIST', 'second@example.org');
+
+    const page = await newPage();
+    await login(page, reader);
+    await page.getByTestId('nav-worklist').click();
+    const row = page.getByTestId('worklist-row').filter({ hasText: 'PHANTOM^LIVER' });
+    await row.waitFor();
+    const aiLabel = ((await row.getByTestId('ai-cell').textContent()) ?? '').startsWith('lesion') ? 'lesion' : 'none';
+    await page.screenshot({ path: path.join(ARTIFACTS, 'worklist.png') });
+    await row.getByTestId('claim-open').click();
+    await page.getByTestId('task-state').filter({ hasText: 'in progress' }).waitFor();
+    await page.locator('[data-testid=viewer][data-rendered-slice="0"]').waitFor();
+    // scroll through slices, change window/level
+    await page.getByTestId('viewer').focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+    await page.getByTestId('slice-number').filter({ hasText: 'slice 5 / 8' }).waitFor();
+    await page.locator('[data-testid=viewer][data-rendered-slice="4"]').waitFor();
+    await page.getByTestId('preset-lung').click();
+    await page.getByTestId('wl-readout').filter({ hasText: 'W: 1500' }).waitFor();
+    await page.getByTestId('preset-abdomen').click();
+    await page.getByTestId('wl-readout').filter({ hasText: 'W: 400' }).waitFor();
+    // paint on the mask with the brush
+    await page.getByTestId('tool-brush').click();
+    const box = (await page.getByTestId('viewer-image').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.55, { steps: 8 });
+    await page.mouse.up();
+    await page.getByTestId('edited-slices').filter({ hasText: '1 slice' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'viewer.png') });
+    // a correction that disagrees with the AI goes to a second reader
+    await page.getByTestId('decision-correct').check();
+    await page.getByTestId('correct-label').selectOption(aiLabel === 'lesion' ? 'none' : 'lesion');
+    await page.getByTestId('comment').fill('benign cyst');
+    await page.getByTestId('submit-review').click();
+    await page.getByTestId('task-state').filter({ hasText: 'second read' }).waitFor();
+    expect(await page.getByTestId('second-read-reason').textContent()).toBe('Second read: AI and reader disagree');
+    await page.context().close();
+
+    // the second reader does not see the first read until submitting
+    const page2 = await newPage();
+    await login(page2, second);
+    await page2.getByTestId('nav-worklist').click();
+    const row2 = page2.getByTestId('worklist-row').filter({ hasText: 'PHANTOM^LIVER' });
+    await row2.getByTestId('claim-open').click();
+    await page2.getByTestId('decision-form').waitFor();
+    expect(await page2.getByTestId('decisions').count()).toBe(0);
+    await page2.locator('[data-testid=viewer][data-rendered-slice="0"]').waitFor();
+    await page2.getByTestId('decision-approve').check();
+    await page2.getByTestId('submit-review').click();
+    await page2.getByTestId('task-state').filter({ hasText: 'final' }).waitFor();
+    expect(await page2.getByTestId('disagreement').textContent()).toBe('Readers disagreed');
+    expect(await page2.getByTestId('decision').allTextContents()).toEqual([
+      expect.stringMatching(/^First read by .+: correct \((lesion|none)\) — “benign cyst”$/),
+      expect.stringMatching(/^Second read by .+: approve/),
+    ]);
+    await page2.context().close();
+
+    // the admin sees every step in the audit log
+    const page3 = await newPage();
+    await login(page3, admin);
+    await page3.getByTestId('nav-audit').click();
+    await page3.getByTestId('audit-action').fill('review.*');
+    await page3.getByTestId('audit-search').click();
+    await page3.locator('[data-testid=audit-table][data-action-filter="review.*"]').waitFor();
+    const actions = new Set(await page3.getByTestId('audit-action-cell').allTextContents());
+    for (const a of ['review.claim', 'review.start', 'review.submit', 'review.route', 'review.second-read']) expect(actions).toContain(a);
+    await page3.context().close();
   });
 });

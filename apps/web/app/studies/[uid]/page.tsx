@@ -12,13 +12,17 @@ interface Study {
   numberOfSeries: number; numberOfInstances: number; modalities: string[];
   patient: { patientId: string; patientName: string | null; sex: string | null; birthDate: string | null };
   series: Series[];
+  processing: { state: string; series: { seriesInstanceUid: string; state: string; error: string | null; stages: { name: string; durationMs: number; items: number }[] }[] };
+  aiResults: { seriesInstanceUid: string; label: string; score: number; modelVersion: string; findings: { lesionCount: number; totalVolumeMl: number } }[];
 }
 
 const QUERY = `query($uid: String!) { study(studyInstanceUid: $uid) {
   studyInstanceUid studyDate accessionNumber description sizeBytes storedBytes numberOfSeries numberOfInstances modalities
   patient { patientId patientName sex birthDate }
   series { seriesInstanceUid modality seriesNumber description numberOfInstances
-    instances { sopInstanceUid instanceNumber rows columns transferSyntaxUid sizeBytes storedBytes } } } }`;
+    instances { sopInstanceUid instanceNumber rows columns transferSyntaxUid sizeBytes storedBytes } }
+  processing { state series { seriesInstanceUid state error stages { name durationMs items } } }
+  aiResults { seriesInstanceUid label score modelVersion findings { lesionCount totalVolumeMl } } } }`;
 
 /** DICOM DA (YYYYMMDD) as YYYY-MM-DD; anything else unchanged. */
 function dicomDate(value: string | null): string {
@@ -31,7 +35,14 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
   const [study, setStudy] = useState<Study | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    gql<{ study: Study }>(QUERY, { uid: decodeURIComponent(uid) }).then((d) => setStudy(d.study), (e) => setError(errorText(e)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () => gql<{ study: Study }>(QUERY, { uid: decodeURIComponent(uid) }).then((d) => {
+      setStudy(d.study);
+      // follow the AI processing until it settles
+      if (['QUEUED', 'RUNNING'].includes(d.study.processing.state)) timer = setTimeout(load, 2000);
+    }, (e) => setError(errorText(e)));
+    void load();
+    return () => clearTimeout(timer);
   }, [uid]);
   const back = <p><Link href="/" data-testid="back-to-studies">← All studies</Link></p>;
   if (error) return <>{back}<p className="error" role="alert" data-testid="study-error">{error}</p></>;
@@ -51,6 +62,20 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
         <div><dt>Size</dt><dd>{formatBytes(study.sizeBytes)} received, {formatBytes(study.storedBytes)} stored</dd></div>
         <div className="wide"><dt>Study Instance UID</dt><dd className="uid">{study.studyInstanceUid}</dd></div>
       </dl>
+      <div className="card" data-testid="ai-processing" data-state={study.processing.state}>
+        <h2>AI analysis: <span className="badge" data-testid="processing-state">{study.processing.state.toLowerCase()}</span></h2>
+        {study.processing.series.map((p) => {
+          const result = study.aiResults.find((r) => r.seriesInstanceUid === p.seriesInstanceUid);
+          return (
+            <p key={p.seriesInstanceUid} data-testid="series-processing">
+              Series …{p.seriesInstanceUid.slice(-8)}: {p.state.toLowerCase()}{p.error ? ` — ${p.error}` : ''}
+              {p.stages.map((st) => ` · ${st.name} ${(st.durationMs / 1000).toFixed(1)} s`).join('')}
+              {result && <> · <span className={`badge ${result.label === 'lesion' ? 'bad' : 'good'}`} data-testid="ai-result-label">{result.label}</span> {Math.round(result.score * 100)} %, {result.findings.lesionCount} lesion(s), {result.findings.totalVolumeMl.toFixed(1)} mL (model {result.modelVersion})</>}
+            </p>
+          );
+        })}
+        {study.processing.series.length === 0 && <p className="muted">Not analysed (nothing scheduled yet).</p>}
+      </div>
       {study.series.map((s) => (
         <section key={s.seriesInstanceUid} className="card" data-testid="series" aria-label={`Series ${s.seriesNumber ?? ''}`}>
           <h2>Series {s.seriesNumber ?? '?'} · {s.modality ?? ''} · {s.description || 'no description'} <span className="muted">({s.numberOfInstances} images)</span></h2>

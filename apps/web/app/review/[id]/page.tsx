@@ -1,0 +1,165 @@
+'use client';
+// Reviewing one case: the series in the viewer with the AI's mask (editable by the reader who
+// claimed it), the AI's findings, earlier decisions where the reader may see them, and the
+// decision form: approve, correct (edited mask + label) or reject (with a reason).
+import Link from 'next/link';
+import { use, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { Viewer } from '../../../components/viewer/Viewer';
+import { errorText, gql } from '../../../lib/graphql';
+import { DETAIL_FIELDS, formatAge, STATE_WORDS, type TaskDetail } from '../../../lib/review';
+import { useSession } from '../../../lib/session';
+import { packMaskBase64 } from '../../../lib/viewer/mask';
+
+interface Finding { volumeMl: number; sliceRange: number[] }
+interface AiResult { seriesInstanceUid: string; label: string; score: number; modelVersion: string; variant: string; backend: string; findings: { lesionCount: number; totalVolumeMl: number; lesions: Finding[] } }
+
+const TASK_QUERY = `query($id: ID!) { reviewTask(id: $id) { ${DETAIL_FIELDS} } }`;
+const SERIES_QUERY = `query($study: String!, $series: String!) {
+  series(seriesInstanceUid: $series) { instances { sopInstanceUid instanceNumber } }
+  study(studyInstanceUid: $study) { aiResults { seriesInstanceUid label score modelVersion variant backend findings { lesionCount totalVolumeMl lesions { volumeMl sliceRange } } } }
+}`;
+const SUBMIT = `mutation($input: SubmitReviewInput!) { submitReview(input: $input) { ${DETAIL_FIELDS} } }`;
+
+type Decision = 'APPROVE' | 'CORRECT' | 'REJECT';
+
+export default function ReviewPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = use(params);
+  const { viewer } = useSession();
+  const [task, setTask] = useState<TaskDetail | null>(null);
+  const [slices, setSlices] = useState<string[]>([]);
+  const [ai, setAi] = useState<AiResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [decision, setDecision] = useState<Decision>('APPROVE');
+  const [label, setLabel] = useState('lesion');
+  const [comment, setComment] = useState('');
+  const [version, setVersion] = useState<number | undefined>(undefined);
+  const [submitting, setSubmitting] = useState(false);
+  const [edited, setEdited] = useState(0);
+  const edits = useRef<Map<string, Uint8Array>>(new Map());
+
+  const load = useCallback(async () => {
+    try {
+      let t = (await gql<{ reviewTask: TaskDetail }>(TASK_QUERY, { id })).reviewTask;
+      if (t.state === 'ASSIGNED' && t.assigneeId === viewer?.id) {
+        t = (await gql<{ startReview: TaskDetail }>(`mutation($id: ID!) { startReview(id: $id) { ${DETAIL_FIELDS} } }`, { id })).startReview;
+      }
+      setTask(t);
+      setLabel(t.aiLabel === 'lesion' ? 'none' : 'lesion');
+      const s = await gql<{ series: { instances: { sopInstanceUid: string; instanceNumber: number | null }[] }; study: { aiResults: AiResult[] } }>(
+        SERIES_QUERY, { study: t.studyInstanceUid, series: t.seriesInstanceUid });
+      setSlices([...s.series.instances].sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0)).map((i) => i.sopInstanceUid));
+      setAi(s.study.aiResults.find((r) => r.seriesInstanceUid === t.seriesInstanceUid) ?? null);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, [id, viewer?.id]);
+  useEffect(() => { void load(); }, [load]);
+
+  const mine = !!task && task.assigneeId === viewer?.id && ['IN_PROGRESS', 'SECOND_READ'].includes(task.state);
+  const onMaskChange = useCallback((map: Map<string, Uint8Array>) => {
+    edits.current = map;
+    setEdited(map.size);
+    if (map.size > 0) setDecision('CORRECT');
+  }, []);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!task) return;
+    setSubmitting(true);
+    setError(null);
+    try {
+      const input: Record<string, unknown> = { taskId: task.id, decision, comment: comment.trim() || null };
+      if (decision === 'CORRECT') {
+        input.label = label;
+        input.masks = [...edits.current.entries()].map(([sopInstanceUid, mask]) => ({ sopInstanceUid, data: packMaskBase64(mask) }));
+      }
+      const r = await gql<{ submitReview: TaskDetail }>(SUBMIT, { input });
+      setTask(r.submitReview);
+      edits.current = new Map();
+      setEdited(0);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const back = <p><Link href="/worklist" data-testid="back-to-worklist">← Worklist</Link></p>;
+  if (error && !task) return <>{back}<p className="error" role="alert" data-testid="review-error">{error}</p></>;
+  if (!task) return <p className="muted page-state" data-testid="review-loading">Loading case…</p>;
+  return (
+    <>
+      {back}
+      <h1 data-testid="review-title">{task.patientName || '(no name)'} — {task.studyDescription || 'Study'}</h1>
+      <div className="review-layout">
+        <section className="review-image" aria-label="Images">
+          {slices.length > 0 && (
+            <Viewer studyUid={task.studyInstanceUid} seriesUid={task.seriesInstanceUid} instanceUids={slices}
+              mask={{ editable: mine, version, onChange: onMaskChange }} />
+          )}
+        </section>
+        <aside className="review-side">
+          <div className="card" data-testid="task-facts">
+            <p><span className="badge" data-testid="task-state">{STATE_WORDS[task.state]}</span> {task.urgent && <span className="badge bad">urgent</span>}</p>
+            <p className="muted">Patient {task.patientId} · {task.modality} · {task.slices} images · waiting {formatAge(task.ageSeconds)}</p>
+            {task.assigneeName && <p>Reader: {task.assigneeName}</p>}
+            {task.secondReadRequired && <p data-testid="second-read-reason">Second read: {task.secondReadReason}</p>}
+            {task.disagreement != null && <p data-testid="disagreement">Readers {task.disagreement ? 'disagreed' : 'agreed'}</p>}
+          </div>
+          <div className="card" data-testid="ai-findings">
+            <h2>AI result</h2>
+            {ai ? (
+              <>
+                <p><span className={`badge ${ai.label === 'lesion' ? 'bad' : 'good'}`} data-testid="ai-label">{ai.label}</span> score {Math.round(ai.score * 100)} %</p>
+                <p>{ai.findings.lesionCount} lesion{ai.findings.lesionCount === 1 ? '' : 's'}, {ai.findings.totalVolumeMl.toFixed(1)} mL in total</p>
+                <ul>{ai.findings.lesions.slice(0, 5).map((l, i) => <li key={i}>{l.volumeMl.toFixed(1)} mL, slices {l.sliceRange[0] + 1}–{l.sliceRange[1] + 1}</li>)}</ul>
+                <p className="muted">model {ai.modelVersion} ({ai.variant}, {ai.backend})</p>
+              </>
+            ) : <p className="muted">No AI result for this series.</p>}
+          </div>
+          <div className="card" data-testid="annotation-versions">
+            <h2>Mask versions</h2>
+            <label>Show
+              <select value={version ?? ''} onChange={(e) => setVersion(e.target.value === '' ? undefined : Number(e.target.value))} data-testid="version-select">
+                <option value="">latest</option>
+                {task.annotationVersions.map((v) => <option key={v.version} value={v.version}>v{v.version} · {v.source === 'AI' ? 'AI' : v.authorName} · {v.label ?? ''}</option>)}
+              </select>
+            </label>
+          </div>
+          {task.decisions.length > 0 && (
+            <div className="card" data-testid="decisions">
+              <h2>Decisions</h2>
+              <ol>{task.decisions.map((d) => <li key={d.read} data-testid="decision">{d.read === 1 ? 'First' : 'Second'} read by {d.readerName}: {d.decision.toLowerCase()}{d.label ? ` (${d.label})` : ''}{d.comment ? ` — “${d.comment}”` : ''}</li>)}</ol>
+            </div>
+          )}
+          {mine ? (
+            <form className="card decision-form" onSubmit={submit} data-testid="decision-form">
+              <h2>{task.state === 'SECOND_READ' ? 'Second read' : 'Your read'}</h2>
+              <fieldset>
+                <legend className="muted">Decision</legend>
+                {(['APPROVE', 'CORRECT', 'REJECT'] as Decision[]).map((d) => (
+                  <label key={d} className="inline"><input type="radio" name="decision" value={d} checked={decision === d} onChange={() => setDecision(d)} data-testid={`decision-${d.toLowerCase()}`} /> {d === 'APPROVE' ? 'Approve the AI result' : d === 'CORRECT' ? 'Correct it' : 'Reject it'}</label>
+                ))}
+              </fieldset>
+              {decision === 'CORRECT' && (
+                <label>Label
+                  <select value={label} onChange={(e) => setLabel(e.target.value)} data-testid="correct-label">
+                    <option value="lesion">lesion</option><option value="none">no lesion</option>
+                  </select>
+                  <span className="muted" data-testid="edited-slices">{edited} slice{edited === 1 ? '' : 's'} with edited mask (paint with the brush tool)</span>
+                </label>
+              )}
+              <label>{decision === 'REJECT' ? 'Reason (required)' : 'Comment'}
+                <textarea value={comment} onChange={(e) => setComment(e.target.value)} rows={3} maxLength={2000} data-testid="comment" required={decision === 'REJECT'} />
+              </label>
+              {error && <p className="error" role="alert" data-testid="submit-error">{error}</p>}
+              <button type="submit" disabled={submitting} data-testid="submit-review">{submitting ? 'Submitting…' : 'Submit'}</button>
+            </form>
+          ) : (
+            <p className="muted card" data-testid="read-only">{['FINAL', 'REJECTED', 'CANCELLED'].includes(task.state) ? 'This case is closed.' : 'Claim this case from the worklist to review it.'}</p>
+          )}
+        </aside>
+      </div>
+    </>
+  );
+}
