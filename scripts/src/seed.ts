@@ -1,10 +1,11 @@
 // Demo data for a fresh `npm start`: one user per role (passwords generated and printed once)
-// and a small synthetic CT study, both only when absent.
+// and demo studies (phantom CTs with ground truth, a synthetic chest CT), only when absent.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createUser, ingestInstances, type Services } from '@imaging/domain';
 import { syntheticCtSeries } from '@imaging/dicom';
+import { phantomStudy } from '@imaging/testing';
 import type { Role } from '@imaging/db';
 
 export const DEMO_USERS: { email: string; role: Role; displayName: string }[] = [
@@ -33,9 +34,24 @@ export async function seedDemoUsers(services: Services, dataDir: string): Promis
   return created;
 }
 
-export async function seedDemoStudy(services: Services, options: { slices?: number; size?: number } = {}): Promise<{ stored: number; studyInstanceUid: string }> {
-  const { files, studyInstanceUid } = syntheticCtSeries({ seed: 1, slices: options.slices ?? 24, size: options.size ?? 256, studyDescription: 'DEMO CT CHEST' });
-  if (await services.db.study.findUnique({ where: { studyInstanceUid } })) return { stored: 0, studyInstanceUid };
-  const results = await ingestInstances(systemContext(services), files);
-  return { stored: results.filter((r) => r.status === 'stored').length, studyInstanceUid };
+/** Demo studies: two phantom CTs (one with lesions, one without) with known ground truth, and a
+ *  synthetic chest CT. The worker preprocesses them and the AI reads them, so a fresh start has a
+ *  worklist. Only what is absent is loaded. */
+export async function seedDemoStudies(services: Services, options: { slices?: number; size?: number } = {}): Promise<{ stored: number; studies: number }> {
+  const slices = options.slices ?? 32;
+  const size = options.size ?? 512;
+  const studies = [
+    phantomStudy({ seed: 900_101, slices, size, lesionProbability: 1, patientName: 'PHANTOM^LESION', patientId: 'DEMO-101', studyDescription: 'CT ABDOMEN (PHANTOM, LESIONS)' }),
+    phantomStudy({ seed: 900_102, slices, size, lesionProbability: 0, patientName: 'PHANTOM^CLEAR', patientId: 'DEMO-102', studyDescription: 'CT ABDOMEN (PHANTOM, NO LESION)' }),
+    syntheticCtSeries({ seed: 1, slices: 24, size: 256, studyDescription: 'DEMO CT CHEST' }),
+  ];
+  let stored = 0;
+  let loaded = 0;
+  for (const study of studies) {
+    if (await services.db.study.findUnique({ where: { studyInstanceUid: study.studyInstanceUid } })) continue;
+    const results = await ingestInstances(systemContext(services), study.files);
+    stored += results.filter((r) => r.status === 'stored').length;
+    loaded++;
+  }
+  return { stored, studies: loaded };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadConfig, configToEnv, processEnv } from '@imaging/config';
 import { createServices, closeServices } from '@imaging/domain';
 import { startEmbeddedPostgres, startPrivateRedis, type LocalPostgres, type LocalRedis } from './local-services';
-import { seedDemoStudy, seedDemoUsers } from './seed';
+import { seedDemoStudies, seedDemoUsers } from './seed';
 import { repoRoot, writeRuntimeFile } from './paths';
 import { migrate } from './migrate';
 
@@ -53,7 +53,7 @@ async function main() {
 
     const services = createServices(runtime, { name: 'start' });
     const created = await seedDemoUsers(services, dataDir);
-    const demo = await seedDemoStudy(services);
+    const demo = await seedDemoStudies(services);
     await closeServices(services);
     if (created.length) {
       say('demo users created (passwords are shown only now; also saved to .data/demo-credentials.txt):');
@@ -61,7 +61,7 @@ async function main() {
     } else {
       say('demo users already exist (credentials in .data/demo-credentials.txt; add users with npm run admin -- create-user)');
     }
-    if (demo.stored) say(`demo study loaded: ${demo.stored} CT slices`);
+    if (demo.stored) say(`demo studies loaded: ${demo.studies} studies, ${demo.stored} CT slices (the worker's AI reads them next)`);
 
     const env = { ...processEnv(), ...configToEnv(runtime) };
     children.push(run('api', process.execPath, [path.join(root, 'apps/api/dist/main.js')], env, root));
