@@ -21,7 +21,7 @@ async function main() {
     }),
     // one series at a time per worker process: the batches of a series already fill the thread pool
     new Worker<InferJob>(INFER, (job) => execInferJob(job, services, runtime), {
-      connection, prefix: config.queuePrefix, concurrency: 1, lockDuration: 120_000,
+      connection, prefix: config.queuePrefix, concurrency: 1, lockDuration: config.inferLockMs, stalledInterval: Math.min(30_000, config.inferLockMs),
     }),
   ];
   for (const w of workers) {

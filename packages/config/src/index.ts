@@ -29,6 +29,8 @@ const schema = z.object({
   MODEL_VARIANT: z.enum(['float32', 'float16', 'uint8']).default('float32'),
   /** Quiet time after a series' last preprocessed instance before inference starts. */
   INFER_SETTLE_MS: z.coerce.number().int().min(0).default(1500),
+  /** Lock of a running infer job; a worker that dies (kill -9) loses it after this long and another picks the job up. */
+  INFER_LOCK_MS: z.coerce.number().int().min(1000).default(120_000),
   /** Share of cases sent to a second reader at random, besides AI/reader disagreements. */
   REVIEW_SECOND_READ_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   /** A claimed task without activity for this long returns to the pool. */
@@ -65,6 +67,7 @@ export interface Config {
   inferThreads: number;
   modelVariant: 'float32' | 'float16' | 'uint8';
   inferSettleMs: number;
+  inferLockMs: number;
   reviewSecondReadShare: number;
   reviewClaimTimeoutMs: number;
   workerConcurrency: number;
@@ -115,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inferThreads: e.INFER_THREADS,
     modelVariant: e.MODEL_VARIANT,
     inferSettleMs: e.INFER_SETTLE_MS,
+    inferLockMs: e.INFER_LOCK_MS,
     reviewSecondReadShare: e.REVIEW_SECOND_READ_SHARE,
     reviewClaimTimeoutMs: e.REVIEW_CLAIM_TIMEOUT_MINUTES * 60_000,
     workerConcurrency: e.WORKER_CONCURRENCY,
