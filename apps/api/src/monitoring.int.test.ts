@@ -1,4 +1,5 @@
 // GET /metrics over a real server: request, GraphQL and ingest metrics, labelled without UIDs.
+import { readSample } from '@imaging/metrics';
 import { readManifest, readCorpusFile } from '@imaging/testing';
 import { startHarness, apiKeyCaller, postDicom, gql, anonymous, type Harness, type Caller } from './testing/harness';
 
@@ -6,15 +7,7 @@ const manifest = readManifest();
 const good = manifest.filter((r) => r.expect === 'ok' && r.study_uid && r.sop_instance_uid);
 const bad = manifest.filter((r) => r.expect === 'reject');
 
-/** The value of one sample, matched by name and exact label set (any order). */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',');
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (m && m[1] === name && (m[2] ?? '').split(',').filter(Boolean).sort().join(',') === want) return Number(m[3]);
-  }
-  return undefined;
-}
+const sample = readSample;
 
 describe('GET /metrics', () => {
   let h: Harness;

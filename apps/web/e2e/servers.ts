@@ -3,24 +3,14 @@
 // playwright-core (no browser download).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { freePort } from '@imaging/testing';
 
 export const WEB_DIR = path.join(__dirname, '..');
 export const ARTIFACTS = path.join(WEB_DIR, '..', '..', 'test-artifacts');
 const CHROMIUM = '/usr/bin/chromium';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface WebServer { url: string; stop(): Promise<void> }
 

@@ -1,32 +1,14 @@
 // The worker's monitoring server over real Postgres, Redis and BullMQ: job metrics, queue depth,
 // probes and the audit chain gauge.
-import net from 'node:net';
+import { readSample } from '@imaging/metrics';
 import { Worker, type Job } from 'bullmq';
-import { createTestServices, type TestServices } from '@imaging/testing';
+import { createTestServices, freePort, type TestServices } from '@imaging/testing';
 import { connectionOptions, openQueue } from '@imaging/jobs';
 import { startMonitoring, type WorkerMonitoring } from './monitoring';
 
 const QUEUE = 'monitoring-test';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',');
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (m && m[1] === name && (m[2] ?? '').split(',').filter(Boolean).sort().join(',') === want) return Number(m[3]);
-  }
-  return undefined;
-}
+const sample = readSample;
 
 describe('worker monitoring', () => {
   let services: TestServices;

@@ -210,3 +210,13 @@ export function createMetrics(processName: ProcessName, options: { queueCounts?:
   };
   return metrics;
 }
+
+/** One sample's value in Prometheus exposition text, matched by name and exact label set (any order). */
+export function readSample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',');
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (m && m[1] === name && (m[2] ?? '').split(',').filter(Boolean).sort().join(',') === want) return Number(m[3]);
+  }
+  return undefined;
+}

@@ -2,3 +2,4 @@ export * from './database';
 export * from './corpus';
 export * from './services';
 export * from './phantom';
+export * from './net';
