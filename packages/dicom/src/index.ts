@@ -10,3 +10,4 @@ export * from './decode/decode';
 export * from './compress/container';
 export * from './render/render';
 export * from './encode/jpeg-ls';
+export * from './seg/segmentation';

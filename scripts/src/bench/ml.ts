@@ -9,7 +9,9 @@ import { createApiKey, registerShippedModel } from '@imaging/domain';
 import {
   MODEL_VARIANTS, batchImages, createInferencePool, heldOutImages, initBackend, loadModelDir, measureThroughput, shippedModelDir, type BackendName,
 } from '@imaging/ml';
-import { createTestServices, phantomStudy, systemContext } from '@imaging/testing';
+import { corpusDir, createTestServices, phantomStudy, systemContext } from '@imaging/testing';
+import { createLocalEngine } from '@imaging/ml';
+import { evaluateRealCase } from './real-case';
 import { repoRoot } from '../paths';
 import { writeBenchResult } from './report';
 import { runUploadClient, writeUploadFolder } from './orthanc';
@@ -100,9 +102,13 @@ async function main() {
   const backend = (processEnv().ML_BACKEND ?? 'wasm') as BackendName;
   const throughput = await variantThroughput(backend);
   const pool = await poolThroughput(backend);
+  const engine = await createLocalEngine({ modelDir: shippedModelDir('v1'), backend });
+  const realCase = await evaluateRealCase(corpusDir(), engine);
+  await engine.close();
+  console.log(`real CT (ct-3slice) against its liver SEG: label ${realCase.label}, Dice ${realCase.diceWithSeg.toFixed(3)} (out of distribution: the model finds focal lesions)`);
   const e2e = await uploadToResult();
   console.log(`upload → AI result, ${E2E_SLICES} × 512²: ${e2e.uploadToResultSeconds} s (goal < ${GOAL_SECONDS} s); upload ${e2e.uploadSeconds} s`);
-  writeBenchResult('ml', { backend, throughput, pool, uploadToResult: e2e });
+  writeBenchResult('ml', { backend, throughput, pool, realCase, uploadToResult: e2e });
 }
 
 main().catch((e) => {
