@@ -125,6 +125,9 @@ describe('review workflow', () => {
     const firstView = await fetch(`${h.url}/api/instances/${sops[2]}/mask`, { headers: first.headers });
     expect(firstView.headers.get('x-mask-version')).toBe('1');
     expect(unpackBits(new Uint8Array(await firstView.arrayBuffer()), 256)).toEqual(edited);
+    const viaGraphql = await gql<{ sliceMask: { version: number; area: number; data: string } }>(h, first, 'query($s: String!) { sliceMask(sopInstanceUid: $s) { version area data } }', { s: sops[2] });
+    expect(viaGraphql.body.data!.sliceMask).toMatchObject({ version: 1, area: 40 });
+    expect(unpackBits(Buffer.from(viaGraphql.body.data!.sliceMask.data, 'base64'), 256)).toEqual(edited);
     // any version can be viewed (by the first reader or an admin)
     const v0 = await fetch(`${h.url}/api/instances/${sops[1]}/mask?version=0`, { headers: admin.headers });
     expect([v0.status, v0.headers.get('x-mask-area')]).toEqual([200, '40']);

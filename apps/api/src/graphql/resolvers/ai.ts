@@ -1,12 +1,12 @@
 // AI pipeline fields on Study and Series, the model registry, and the studyProcessing subscription.
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
-  getStudy, listModelVersions, overallState, promoteModelVersion, studyAiResults, studyProcessing,
+  getStudy, listModelVersions, overallState, promoteModelVersion, sliceMask, studyAiResults, studyProcessing,
   type AiResultView, type SeriesProcessingView,
 } from '@imaging/domain';
 import type { GraphQLContext } from '../context';
 import { StudyType } from '../types/study';
-import { AiResultType, ModelVersionType, ProcessingStageType, StudyProcessingType } from '../types/ai';
+import { AiResultType, ModelVersionType, ProcessingStageType, SliceMaskType, StudyProcessingType } from '../types/ai';
 
 function summedStages(series: SeriesProcessingView[]): ProcessingStageType[] {
   const byName = new Map<string, ProcessingStageType>();
@@ -58,6 +58,16 @@ export class StudyAiResolver {
 
 @Resolver()
 export class ModelResolver {
+  @Query(() => SliceMaskType, { description: 'the mask of one slice at an annotation version (default: the newest the caller may see); also GET /api/instances/{sop}/mask' })
+  async sliceMask(
+    @Arg('sopInstanceUid', () => String) sopInstanceUid: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('version', () => Int, { nullable: true }) version?: number,
+  ): Promise<SliceMaskType> {
+    const m = await sliceMask(ctx.domain, sopInstanceUid, version ?? undefined);
+    return { sopInstanceUid, rows: m.rows, columns: m.columns, version: m.version, source: m.source, area: m.area, data: Buffer.from(m.packed).toString('base64') };
+  }
+
   @Query(() => [ModelVersionType], { description: 'registered model versions, newest first' })
   async modelVersions(@Ctx() ctx: GraphQLContext): Promise<ModelVersionType[]> {
     return (await listModelVersions(ctx.domain)).map(toModelVersion);

@@ -84,3 +84,14 @@ export class ModelVersionType {
   @Field(() => Date, { nullable: true }) activatedAt!: Date | null;
   @Field(() => [ModelArtifactType]) artifacts!: ModelArtifactType[];
 }
+
+@ObjectType({ description: 'One slice of a segmentation, bit-packed (rows × columns bits, row-major, most significant bit first)' })
+export class SliceMaskType {
+  @Field(() => String) sopInstanceUid!: string;
+  @Field(() => Int) rows!: number;
+  @Field(() => Int) columns!: number;
+  @Field(() => Int, { description: 'annotation version (0 = the AI)' }) version!: number;
+  @Field(() => String, { description: 'AI | READER' }) source!: string;
+  @Field(() => Int, { description: 'pixels inside the mask' }) area!: number;
+  @Field(() => String, { description: 'base64 of the bit-packed mask' }) data!: string;
+}
