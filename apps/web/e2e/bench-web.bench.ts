@@ -1,0 +1,62 @@
+// bench:web — in Debian chromium over the real API and the built web app: time from opening a
+// 200-slice 512² study to its first rendered image (goal < 300 ms), and frames per second while
+// scrolling through every slice (goal ≥ 30), once the slices are cached. Run by `npm run bench:web`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { syntheticCtSeries } from '@imaging/dicom';
+import { startHarness, apiKeyCaller, userCaller, postDicom } from '../../api/src/testing/harness';
+import { startWeb, launchBrowser } from './servers';
+
+const SLICES = 200;
+
+it('measures first image and scrolling', async () => {
+  const h = await startHarness();
+  const [web, browser] = await Promise.all([startWeb(h.url), launchBrowser()]);
+  try {
+    const reader = await userCaller(h, 'RADIOLOGIST', 'bench@example.org');
+    const key = await apiKeyCaller(h, 'INTEGRATOR');
+    const series = syntheticCtSeries({ seed: 4242, slices: SLICES, size: 512, studyDescription: 'BENCH CT' });
+    for (let i = 0; i < SLICES; i += 25) expect((await postDicom(h, key, series.files.slice(i, i + 25), { multipart: true })).status).toBe(200);
+
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await page.goto(`${web.url}/login`);
+    await page.getByTestId('login-email').fill(reader.email);
+    await page.getByTestId('login-password').fill(reader.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('studies-table').waitFor();
+
+    const firstImageMs: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const start = Date.now();
+      await page.goto(`${web.url}/studies/${series.studyInstanceUid}`);
+      await page.locator('[data-testid=viewer][data-rendered-slice="0"]').waitFor();
+      firstImageMs.push(Date.now() - start);
+    }
+    // every slice loaded (progressive loading in the background), then scroll through all of them
+    await page.waitForFunction(`(() => { const p = document.querySelector('[data-testid=load-progress]'); return p && p.getAttribute('data-loaded') === p.getAttribute('data-total'); })()`, undefined, { timeout: 120_000 });
+    const scroll = (await page.evaluate(`(async () => {
+      const viewer = document.querySelector('[data-testid=viewer]');
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const start = performance.now();
+      let frames = 0;
+      for (let i = 1; i < ${SLICES}; i++) {
+        viewer.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+        while (viewer.getAttribute('data-rendered-slice') !== String(i)) { await frame(); frames++; }
+      }
+      return { ms: performance.now() - start, frames };
+    })()`)) as { ms: number; frames: number };
+    const result = {
+      slices: SLICES, size: 512, firstImageMs, firstImageMsBest: Math.min(...firstImageMs), firstImageGoalMs: 300,
+      scrollFps: +(((SLICES - 1) * 1000) / scroll.ms).toFixed(1), scrollGoalFps: 30, animationFramesWaited: scroll.frames,
+      note: 'first image: from navigation to the canvas drawing slice 1 (page, session, GraphQL, metadata, first frame); scrolling: one slice per key press, waiting for each to be drawn, slices cached',
+    };
+    console.log(JSON.stringify(result, null, 2));
+    const dir = path.join(__dirname, '..', '..', '..', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'web.json'), JSON.stringify({ name: 'web', at: new Date().toISOString(), ...result }, null, 2));
+  } finally {
+    await browser.close();
+    await web.stop();
+    await h.close();
+  }
+}, 600_000);
