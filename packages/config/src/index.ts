@@ -38,6 +38,12 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   API_PROCESSES: z.coerce.number().int().positive().max(64).default(1),
+  /** Unit prices for cost accounting (any currency; defaults: typical public-cloud USD list prices). */
+  COST_CURRENCY: z.string().default('USD'),
+  COST_CPU_SECOND: z.coerce.number().min(0).default(0.0000133),
+  COST_GPU_SECOND: z.coerce.number().min(0).default(0.0011),
+  COST_GB_MONTH: z.coerce.number().min(0).default(0.023),
+  COST_GB_TRANSFER: z.coerce.number().min(0).default(0.09),
   CI: bool.default(false),
   TEST_ADMIN_DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
   TEST_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -75,6 +81,7 @@ export interface Config {
   workerMetricsPort: number;
   /** API processes sharing the port (node:cluster); the API is stateless, so this scales across cores. */
   apiProcesses: number;
+  unitPrices: { currency: string; cpuSecond: number; gpuSecond: number; gbMonth: number; gbTransfer: number };
   ci: boolean;
   /** Tests create and drop their own databases through this connection. */
   testAdminDatabaseUrl: string;
@@ -124,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     apiProcesses: e.API_PROCESSES,
+    unitPrices: { currency: e.COST_CURRENCY, cpuSecond: e.COST_CPU_SECOND, gpuSecond: e.COST_GPU_SECOND, gbMonth: e.COST_GB_MONTH, gbTransfer: e.COST_GB_TRANSFER },
     ci: e.CI,
     testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,
     testRedisUrl: e.TEST_REDIS_URL,

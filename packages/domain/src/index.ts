@@ -19,3 +19,4 @@ export * from './ai/schedule-processing';
 export * from './ai/process-series';
 export * from './ai/results';
 export * from './review/review-tasks';
+export * from './ai/study-cost';

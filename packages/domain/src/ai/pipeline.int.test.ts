@@ -9,6 +9,7 @@ import { preprocessInstance } from '../ingest/preprocess-instance';
 import { activeModel, registerShippedModel, type ActiveModel } from './model-registry';
 import { markSeriesFailed, processSeries, type InferenceRuntime } from './process-series';
 import { sliceMask, studyAiResults, studyProcessing } from './results';
+import { studyCost } from './study-cost';
 import type { InferJob } from '@imaging/jobs';
 
 function dice(a: Uint8Array, b: Uint8Array): number {
@@ -89,6 +90,15 @@ describe('AI pipeline', () => {
     expect(task).toMatchObject({ state: 'NEW', aiLabel: 'lesion' });
     expect(task.aiScore).toBeCloseTo(result.score, 6);
     expect(await s.db.auditEvent.count({ where: { action: 'ai.result', resourceId: seriesId } })).toBe(1);
+
+    // its cost, from the recorded stages and the unit prices
+    const cost = await studyCost(ctx, studyRow.id);
+    expect(cost.stages.map((st) => st.name)).toEqual(['ingest', 'preprocess', 'inference']);
+    expect(cost.stages[0]).toMatchObject({ cpuSeconds: null, bytesIn: study.files.reduce((a, f) => a + f.length, 0) });
+    expect(cost.stages[2].cpuSeconds).toBeGreaterThan(0);
+    expect(cost.stages[2].cost).toBeCloseTo(cost.stages[2].cpuSeconds! * s.config.unitPrices.cpuSecond, 12);
+    expect(cost.total).toBeCloseTo(cost.stages.reduce((a, st) => a + st.cost, 0), 12);
+    expect(cost.storagePerMonth).toBeGreaterThan(0);
 
     // a retried job is harmless: still one result, one task, the same masks
     const slicesBefore = await s.db.maskSlice.count();

@@ -1,12 +1,12 @@
 // AI pipeline fields on Study and Series, the model registry, and the studyProcessing subscription.
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
-  getStudy, listModelVersions, overallState, promoteModelVersion, sliceMask, studyAiResults, studyProcessing,
+  getStudy, listModelVersions, overallState, promoteModelVersion, sliceMask, studyAiResults, studyCost, studyProcessing,
   type AiResultView, type SeriesProcessingView,
 } from '@imaging/domain';
 import type { GraphQLContext } from '../context';
 import { StudyType } from '../types/study';
-import { AiResultType, ModelVersionType, ProcessingStageType, SliceMaskType, StudyProcessingType } from '../types/ai';
+import { AiResultType, ModelVersionType, ProcessingStageType, SliceMaskType, StudyCostType, StudyProcessingType } from '../types/ai';
 
 function summedStages(series: SeriesProcessingView[]): ProcessingStageType[] {
   const byName = new Map<string, ProcessingStageType>();
@@ -48,6 +48,11 @@ export class StudyAiResolver {
     const results = await studyAiResults(ctx.domain, study.id);
     if (results.length === 0) return null;
     return toAiResult(results.reduce((a, b) => (b.score > a.score ? b : a)));
+  }
+
+  @FieldResolver(() => StudyCostType, { description: 'time, compute, bytes and cost per stage' })
+  cost(@Root() study: StudyType, @Ctx() ctx: GraphQLContext): Promise<StudyCostType> {
+    return studyCost(ctx.domain, study.id);
   }
 
   @FieldResolver(() => [AiResultType], { description: 'one result per processed series' })

@@ -95,3 +95,23 @@ export class SliceMaskType {
   @Field(() => Int, { description: 'pixels inside the mask' }) area!: number;
   @Field(() => String, { description: 'base64 of the bit-packed mask' }) data!: string;
 }
+
+@ObjectType()
+export class StageCostType {
+  @Field(() => String, { description: 'ingest | preprocess | inference | review wait | review' }) name!: string;
+  @Field(() => Int) wallMs!: number;
+  @Field(() => Float, { nullable: true, description: 'null where not measured (ingest)' }) cpuSeconds!: number | null;
+  @Field(() => Float) gpuSeconds!: number;
+  @Field(() => Float) bytesIn!: number;
+  @Field(() => Float) bytesOut!: number;
+  @Field(() => Float) cost!: number;
+}
+
+@ObjectType({ description: 'Cost of a study from the recorded figures and the configured unit prices (COST_*)' })
+export class StudyCostType {
+  @Field(() => String) currency!: string;
+  @Field(() => [StageCostType]) stages!: StageCostType[];
+  @Field(() => Float) storedBytes!: number;
+  @Field(() => Float, { description: 'storage of the compressed files per month' }) storagePerMonth!: number;
+  @Field(() => Float, { description: 'compute and transfer of all stages' }) total!: number;
+}

@@ -14,6 +14,7 @@ interface Study {
   series: Series[];
   processing: { state: string; series: { seriesInstanceUid: string; state: string; error: string | null; stages: { name: string; durationMs: number; items: number }[] }[] };
   aiResults: { seriesInstanceUid: string; label: string; score: number; modelVersion: string; findings: { lesionCount: number; totalVolumeMl: number } }[];
+  cost: { currency: string; total: number; storagePerMonth: number; stages: { name: string; wallMs: number; cpuSeconds: number | null; cost: number }[] };
 }
 
 const QUERY = `query($uid: String!) { study(studyInstanceUid: $uid) {
@@ -22,7 +23,8 @@ const QUERY = `query($uid: String!) { study(studyInstanceUid: $uid) {
   series { seriesInstanceUid modality seriesNumber description numberOfInstances
     instances { sopInstanceUid instanceNumber rows columns transferSyntaxUid sizeBytes storedBytes } }
   processing { state series { seriesInstanceUid state error stages { name durationMs items } } }
-  aiResults { seriesInstanceUid label score modelVersion findings { lesionCount totalVolumeMl } } } }`;
+  aiResults { seriesInstanceUid label score modelVersion findings { lesionCount totalVolumeMl } }
+  cost { currency total storagePerMonth stages { name wallMs cpuSeconds cost } } } }`;
 
 /** DICOM DA (YYYYMMDD) as YYYY-MM-DD; anything else unchanged. */
 function dicomDate(value: string | null): string {
@@ -75,6 +77,10 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
           );
         })}
         {study.processing.series.length === 0 && <p className="muted">Not analysed (nothing scheduled yet).</p>}
+        <p className="muted" data-testid="study-cost">
+          Cost: {study.cost.stages.map((st) => `${st.name} ${(st.wallMs / 1000).toFixed(1)} s${st.cpuSeconds != null ? ` (${st.cpuSeconds.toFixed(1)} CPU-s)` : ''} ${st.cost.toFixed(5)}`).join(' · ')}
+          {' '}= {study.cost.total.toFixed(5)} {study.cost.currency}; storage {study.cost.storagePerMonth.toFixed(6)} {study.cost.currency}/month
+        </p>
       </div>
       {study.series.map((s) => (
         <section key={s.seriesInstanceUid} className="card" data-testid="series" aria-label={`Series ${s.seriesNumber ?? ''}`}>
