@@ -113,6 +113,9 @@ describe('review workflow', () => {
     expect(corrected).toMatchObject({ state: 'SECOND_READ', assigneeId: null, secondReadRequired: true, secondReadReason: 'AI and reader disagree' });
     expect(corrected.annotationVersions.map((v) => [v.version, v.source])).toEqual([[0, 'AI'], [1, 'READER']]);
 
+    // an admin overseeing the case sees the first read; the second reader will not
+    const overseen = await gql<{ reviewTask: Task }>(h, admin, `query($id: ID!) { reviewTask(id: $id) { ${TASK} } }`, { id: taskId });
+    expect(overseen.body.data!.reviewTask.decisions.map((d) => d.read)).toEqual([1]);
     // the first reader cannot take the second read
     expect(errorCodes(await claim(first, taskId))).toEqual(['CONFLICT']);
     const claimed = data(await claim(second, taskId), 'claimReviewTask')!;

@@ -63,8 +63,8 @@ export async function sliceMask(ctx: DomainContext, sopInstanceUid: string, vers
     `SELECT id, "seriesDbId" AS series, rows, columns FROM "Instance" WHERE "sopInstanceUid" = $1`, [sopInstanceUid]);
   if (!instance || !instance.rows || !instance.columns) throw new NotFound(`instance ${sopInstanceUid}`);
   // a second reader sees the AI's masks (and their own), not the first reader's, until submitting
-  const [task] = await sql.query<{ state: ReviewState; firstReaderId: string | null }>(
-    `SELECT state::text AS state, "firstReaderId" FROM "ReviewTask" WHERE "seriesDbId" = $1`, [instance.series]);
+  const [task] = await sql.query<{ state: ReviewState; firstReaderId: string | null; assigneeId: string | null }>(
+    `SELECT state::text AS state, "firstReaderId", "assigneeId" FROM "ReviewTask" WHERE "seriesDbId" = $1`, [instance.series]);
   const hiddenAuthor = task && firstReadHidden(ctx, task) ? task.firstReaderId : null;
   const [latest] = await sql.query<{ version: number; source: string }>(
     `SELECT version, source::text AS source FROM "AnnotationVersion"

@@ -330,15 +330,18 @@ export async function getReviewTask(ctx: DomainContext, id: string): Promise<Wor
   return row;
 }
 
-/** Whether the caller must not yet see the first read (a second reader before submitting). */
-export function firstReadHidden(ctx: DomainContext, task: Pick<ReviewTaskRow, 'state' | 'firstReaderId'>): boolean {
-  if (task.state !== 'SECOND_READ' || isManager(ctx.principal)) return false;
-  return !(ctx.principal.kind === 'user' && ctx.principal.id === task.firstReaderId);
+/** Whether the caller must not yet see the first read: anyone but the first reader while the
+ *  second read is open, except admins who are not doing the second read themselves. */
+export function firstReadHidden(ctx: DomainContext, task: Pick<ReviewTaskRow, 'state' | 'firstReaderId' | 'assigneeId'>): boolean {
+  if (task.state !== 'SECOND_READ') return false;
+  const me = ctx.principal.kind === 'user' ? ctx.principal.id : null;
+  if (me && me === task.firstReaderId) return false;
+  return !(isManager(ctx.principal) && me !== task.assigneeId);
 }
 
 export interface DecisionRow { id: string; readerId: string; readerName: string; read: number; decision: ReviewDecisionKind; label: string | null; comment: string | null; annotationVersion: number | null; createdAt: Date }
 
-export async function reviewDecisions(ctx: DomainContext, task: Pick<ReviewTaskRow, 'id' | 'state' | 'firstReaderId'>): Promise<DecisionRow[]> {
+export async function reviewDecisions(ctx: DomainContext, task: Pick<ReviewTaskRow, 'id' | 'state' | 'firstReaderId' | 'assigneeId'>): Promise<DecisionRow[]> {
   requirePermission(ctx.principal, 'phi:read');
   const rows = await poolSql(ctx.db).query<DecisionRow>(
     `SELECT d.id, d."readerId", u."displayName" AS "readerName", d.read, d.decision::text AS decision, d.label, d.comment, av.version AS "annotationVersion", d."createdAt"
@@ -350,7 +353,7 @@ export async function reviewDecisions(ctx: DomainContext, task: Pick<ReviewTaskR
 export interface AnnotationVersionRow { id: string; version: number; source: string; authorId: string | null; authorName: string | null; label: string | null; slices: number; createdAt: Date }
 
 /** Every annotation version of the task's series; a second reader does not see the first reader's until submitting. */
-export async function annotationVersions(ctx: DomainContext, task: Pick<ReviewTaskRow, 'seriesDbId' | 'state' | 'firstReaderId'>): Promise<AnnotationVersionRow[]> {
+export async function annotationVersions(ctx: DomainContext, task: Pick<ReviewTaskRow, 'seriesDbId' | 'state' | 'firstReaderId' | 'assigneeId'>): Promise<AnnotationVersionRow[]> {
   requirePermission(ctx.principal, 'phi:read');
   const rows = await poolSql(ctx.db).query<AnnotationVersionRow>(
     `SELECT av.id, av.version, av.source::text AS source, av."authorId", u."displayName" AS "authorName", av.label,
