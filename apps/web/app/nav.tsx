@@ -11,6 +11,7 @@ const LINKS = [
   { href: '/admin/users', label: 'Users', testId: 'nav-users', permission: 'user:manage' },
   { href: '/admin/api-keys', label: 'API keys', testId: 'nav-api-keys', permission: 'apikey:manage' },
   { href: '/admin/audit', label: 'Audit log', testId: 'nav-audit', permission: 'audit:read' },
+  { href: '/admin/models', label: 'Models', testId: 'nav-models', permission: 'model:manage' },
 ];
 
 export function Nav() {

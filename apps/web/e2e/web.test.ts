@@ -315,6 +315,11 @@ describe('web app', () => {
     await page3.locator('[data-testid=audit-table][data-action-filter="review.*"]').waitFor();
     const actions = new Set(await page3.getByTestId('audit-action-cell').allTextContents());
     for (const a of ['review.claim', 'review.start', 'review.submit', 'review.route', 'review.second-read']) expect(actions).toContain(a);
+    // and the model registry and queues
+    await page3.getByTestId('nav-models').click();
+    await page3.locator('[data-testid=model-row][data-version=v1][data-status=ACTIVE]').waitFor();
+    expect(await page3.getByTestId('queue-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^preprocess/), expect.stringMatching(/^infer/)]));
+    await page3.screenshot({ path: path.join(ARTIFACTS, 'models.png') });
     await page3.context().close();
   });
 });

@@ -6,7 +6,8 @@ import {
 } from '@imaging/domain';
 import type { GraphQLContext } from '../context';
 import { StudyType } from '../types/study';
-import { AiResultType, ModelVersionType, ProcessingStageType, SliceMaskType, StudyCostType, StudyProcessingType } from '../types/ai';
+import { AiResultType, ModelVersionType, ProcessingStageType, QueueStatusType, SliceMaskType, StudyCostType, StudyProcessingType } from '../types/ai';
+import { requirePermission } from '@imaging/auth';
 
 function summedStages(series: SeriesProcessingView[]): ProcessingStageType[] {
   const byName = new Map<string, ProcessingStageType>();
@@ -76,6 +77,15 @@ export class ModelResolver {
   @Query(() => [ModelVersionType], { description: 'registered model versions, newest first' })
   async modelVersions(@Ctx() ctx: GraphQLContext): Promise<ModelVersionType[]> {
     return (await listModelVersions(ctx.domain)).map(toModelVersion);
+  }
+
+  @Query(() => [QueueStatusType], { description: 'admin: job counts per queue and state' })
+  async queues(@Ctx() ctx: GraphQLContext): Promise<QueueStatusType[]> {
+    requirePermission(ctx.domain.principal, 'model:manage');
+    const counts = await ctx.domain.queues.counts();
+    return Object.entries(counts).map(([name, c]) => ({
+      name, waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, prioritized: c.prioritized ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0,
+    }));
   }
 
   @Mutation(() => ModelVersionType, { description: 'make a version ACTIVE (promote a candidate or roll back to a retired one)' })

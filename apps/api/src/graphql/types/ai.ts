@@ -115,3 +115,14 @@ export class StudyCostType {
   @Field(() => Float, { description: 'storage of the compressed files per month' }) storagePerMonth!: number;
   @Field(() => Float, { description: 'compute and transfer of all stages' }) total!: number;
 }
+
+@ObjectType({ description: 'Jobs of one queue by state' })
+export class QueueStatusType {
+  @Field(() => String) name!: string;
+  @Field(() => Int) waiting!: number;
+  @Field(() => Int) active!: number;
+  @Field(() => Int) delayed!: number;
+  @Field(() => Int) prioritized!: number;
+  @Field(() => Int) failed!: number;
+  @Field(() => Int) completed!: number;
+}
