@@ -1,8 +1,9 @@
 // U-Net with a classification head on the shared encoder. Two outputs:
 //   mask logits [N, H, W, 1] (sigmoid applied by the caller, so the loss can use the stable
 //   logits form) and a lesion probability [N, 1].
-// No batch normalisation: tfjs-layers only updates its moving statistics inside fit(), and we
-// train with a custom loop (DESIGN.md), so BN would serve stale statistics at inference.
+// Batch normalisation after every conv: without it the net sat at "predict nothing" for hundreds of
+// steps; tfjs-layers updates the moving statistics in call() when training is true, so the custom
+// loop keeps them current and inference uses them.
 import * as tf from '@tensorflow/tfjs';
 
 export interface UNetConfig {
@@ -30,6 +31,7 @@ function convBlock(input: tf.SymbolicTensor, filters: number, name: string, seed
       filters, kernelSize: 3, padding: 'same', name: `${name}_conv${i}`,
       kernelInitializer: tf.initializers.heNormal({ seed: seed + i }),
     }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ name: `${name}_bn${i}`, momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.leakyReLU({ alpha: 0.1, name: `${name}_act${i}` }).apply(x) as tf.SymbolicTensor;
   }
   return x;

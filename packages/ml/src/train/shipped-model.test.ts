@@ -13,8 +13,9 @@ import { HELD_OUT_SEEDS, HELD_OUT_SLICES, agreement } from './report';
 const WEIGHTS_DIR = path.join(__dirname, '..', '..', 'weights', 'v1');
 const SUBSET_SEEDS = HELD_OUT_SEEDS.slice(0, 4);
 
-// floors: a little under what this subset measured (see the note at the end of the file)
-const FLOOR = { dice: 0, f1: 0, auc: 0, float16MaskDice: 0.99, uint8MaskDice: 0.95 };
+// floors: a little under what this subset measured for weights/v1 (Dice 0.806, F1 0.870, AUC 0.999;
+// float16 / uint8 mask agreement 0.9997 / 0.991 on the full held-out set)
+const FLOOR = { dice: 0.78, f1: 0.85, auc: 0.97, float16MaskDice: 0.99, uint8MaskDice: 0.97 };
 
 interface ReportedMetrics {
   variants: { float32: { metrics: { segmentation: { dice: number }; classification: { f1: number } } } };
@@ -31,7 +32,7 @@ describe('shipped model weights/v1', () => {
     const model = await loadModelDir(WEIGHTS_DIR);
     expect(model.inputs[0].shape).toEqual([null, 128, 128, 1]);
     const result = await evaluate(model, images);
-    expect(result.lesionSlices).toBeGreaterThan(10);
+    expect(result.lesionSlices).toBeGreaterThanOrEqual(10);
     expect(result.segmentation.dice).toBeGreaterThanOrEqual(FLOOR.dice);
     expect(result.classification.f1).toBeGreaterThanOrEqual(FLOOR.f1);
     expect(result.classification.auc).toBeGreaterThanOrEqual(FLOOR.auc);
