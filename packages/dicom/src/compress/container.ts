@@ -79,7 +79,11 @@ export async function compressForStorage(original: Uint8Array): Promise<Uint8Arr
 }
 
 /** The original file from stored bytes (a container is decoded; anything else is returned as is). */
-export async function restoreFromStorage(stored: Uint8Array): Promise<Uint8Array> {
+/**
+ * The original file; with `pixels: false` the pixel frames are left zero-filled instead of decoded
+ * (same size and layout: enough for metadata, and ~10 ms per 512² slice cheaper).
+ */
+export async function restoreFromStorage(stored: Uint8Array, options: { pixels?: boolean } = {}): Promise<Uint8Array> {
   if (!isStorageContainer(stored)) return stored;
   const buf = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
   if (buf[4] !== VERSION) throw new Error(`storage container version ${buf[4]} is not supported`);
@@ -91,6 +95,7 @@ export async function restoreFromStorage(stored: Uint8Array): Promise<Uint8Array
   pos += header.pixelOffset;
   for (let f = 0; f < header.frames; f++) {
     const length = buf.readUInt32LE(pos);
+    if (options.pixels === false) { pos += 4 + length; continue; }
     const decoded = await decodeJpegLs(buf.subarray(pos + 4, pos + 4 + length));
     if (decoded.bytes.length !== header.frameSize) throw new Error('storage container frame decodes to the wrong size');
     out.set(decoded.bytes, header.pixelOffset + f * header.frameSize);

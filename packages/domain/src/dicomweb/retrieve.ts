@@ -5,7 +5,7 @@ import { instanceToDicomJson, parseInstance, frameBytes, numberOfFrames, decodeF
 import { requirePermission } from '@imaging/auth';
 import { NotFound } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
-import { readInstanceFile } from '../ingest/compress-stored-instance';
+import { readInstanceFile, readInstanceHeader } from '../ingest/compress-stored-instance';
 
 export interface RetrievalTarget { study: string; series?: string; instance?: string }
 
@@ -30,9 +30,12 @@ export async function retrieveMetadata(ctx: DomainContext, target: RetrievalTarg
   const rows = await locate(ctx, target, 'dicomweb.metadata');
   const out: DicomJsonDataset[] = [];
   for (const r of rows) {
-    const bytes = await readInstanceFile(ctx, r.storageKey);
+    const bytes = await readInstanceHeader(ctx, r.storageKey);
     const instanceUrl = `${baseUrl}/studies/${target.study}/series/${r.seriesInstanceUid}/instances/${r.sopInstanceUid}`;
-    out.push(instanceToDicomJson(bytes, (tag) => (tag === '7FE00010' ? `${instanceUrl}/frames/1` : null)));
+    const pixel = parseInstance(bytes).pixelData;
+    // implicit VR files name no VR: OW, as the dictionary has it for native Pixel Data
+    const pixelDataVr = pixel && pixel.tag === 0x7fe00010 ? pixel.vr ?? 'OW' : undefined;
+    out.push(instanceToDicomJson(bytes, (tag) => (tag === '7FE00010' ? `${instanceUrl}/frames/1` : null), { pixelDataVr }));
   }
   return out;
 }

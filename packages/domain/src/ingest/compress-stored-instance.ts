@@ -11,6 +11,11 @@ export async function readInstanceFile(services: Pick<Services, 'store'>, storag
   return restoreFromStorage(await services.store.get(storageKey));
 }
 
+/** The stored file with its pixel frames zero-filled rather than decoded: for metadata only. */
+export async function readInstanceHeader(services: Pick<Services, 'store'>, storageKey: string): Promise<Uint8Array> {
+  return restoreFromStorage(await services.store.get(storageKey), { pixels: false });
+}
+
 export async function compressStoredInstance(services: Services, instanceId: string): Promise<{ status: 'compressed' | 'kept' | 'already'; storedBytes: number }> {
   const instance = await services.db.instance.findUnique({ where: { id: instanceId } });
   if (!instance) throw new NotFound(`instance ${instanceId}`);
