@@ -58,7 +58,9 @@ export async function execInferJob(job: Job<InferJob>, services: Services, runti
   const log = services.log.child({ jobId: job.id, requestId: job.data.requestId });
   try {
     const outcome = await processSeries(services, await runtime.get(), job.data);
-    log.info({ seriesId: job.data.seriesId, ...outcome, stages: undefined }, `infer ${outcome.status}`);
+    // superseded jobs are the normal end of a burst of uploads: not worth an info line each
+    const level = outcome.status === 'superseded' ? 'debug' : 'info';
+    log[level]({ seriesId: job.data.seriesId, ...outcome, stages: undefined }, `infer ${outcome.status}`);
     return outcome.status;
   } catch (err) {
     const message = (err as Error).message;
