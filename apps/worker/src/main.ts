@@ -20,7 +20,7 @@ async function main() {
       connection, prefix: config.queuePrefix, concurrency: config.workerConcurrency,
     }),
     // one series at a time per worker process: the batches of a series already fill the thread pool
-    new Worker<InferJob>(INFER, (job) => execInferJob(job, services, runtime), {
+    new Worker<InferJob>(INFER, (job) => execInferJob(job, services, runtime, monitoring.metrics), {
       connection, prefix: config.queuePrefix, concurrency: 1, lockDuration: config.inferLockMs, stalledInterval: Math.min(30_000, config.inferLockMs),
     }),
   ];

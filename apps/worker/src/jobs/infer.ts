@@ -4,7 +4,7 @@
 // with backoff and are marked FAILED after the last attempt.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { InferJob } from '@imaging/jobs';
-import { activeModel, markSeriesFailed, processSeries, type InferenceRuntime, type Services } from '@imaging/domain';
+import { activeModel, markSeriesFailed, processSeries, type InferenceRuntime, type Services, type StageFigures } from '@imaging/domain';
 import { createInferencePool } from '@imaging/ml';
 import { isAppError } from '@imaging/errors';
 import type { Metrics } from '@imaging/metrics';
@@ -54,13 +54,24 @@ function isDeterministic(err: unknown): boolean {
   return (err as Error).name === 'DicomError' || (isAppError(err) && code !== 'SERVICE_UNAVAILABLE' && code !== 'INTERNAL_SERVER_ERROR');
 }
 
-export async function execInferJob(job: Job<InferJob>, services: Services, runtime: RuntimeHolder) {
+/** Cost counters of a finished series' stages at the configured unit prices (GPU time for GPU backends). */
+function countCost(services: Services, metrics: Metrics, stages: StageFigures[]) {
+  const prices = services.config.unitPrices;
+  for (const stage of stages) {
+    const backend = (stage.details as { backend?: string } | undefined)?.backend;
+    if (backend === 'webgpu' || backend === 'tensorflow') metrics.addCost(stage.name, 'gpu_seconds', (stage.durationMs / 1000) * prices.gpuSecond);
+    else metrics.addCost(stage.name, 'cpu_seconds', (stage.cpuMs / 1000) * prices.cpuSecond);
+  }
+}
+
+export async function execInferJob(job: Job<InferJob>, services: Services, runtime: RuntimeHolder, metrics?: Metrics) {
   const log = services.log.child({ jobId: job.id, requestId: job.data.requestId });
   try {
     const outcome = await processSeries(services, await runtime.get(), job.data);
     // superseded jobs are the normal end of a burst of uploads: not worth an info line each
     const level = outcome.status === 'superseded' ? 'debug' : 'info';
     log[level]({ seriesId: job.data.seriesId, ...outcome, stages: undefined }, `infer ${outcome.status}`);
+    if (outcome.status === 'done' && metrics) countCost(services, metrics, outcome.stages);
     return outcome.status;
   } catch (err) {
     const message = (err as Error).message;
