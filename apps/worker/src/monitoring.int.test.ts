@@ -8,7 +8,6 @@ import { startMonitoring, type WorkerMonitoring } from './monitoring';
 
 const QUEUE = 'monitoring-test';
 
-const sample = readSample;
 
 describe('worker monitoring', () => {
   let services: TestServices;
@@ -50,18 +49,18 @@ describe('worker monitoring', () => {
     await queue.add('bad', { fail: true }, { attempts: 1 });
 
     let text = await (await fetch(`${base}/metrics`)).text();
-    expect(sample(text, 'queue_jobs', { queue: QUEUE, state: 'waiting', process: 'worker' })).toBe(3);
+    expect(readSample(text, 'queue_jobs', { queue: QUEUE, state: 'waiting', process: 'worker' })).toBe(3);
 
     void worker.run();
     await allDone;
     text = await (await fetch(`${base}/metrics`)).text();
-    expect(sample(text, 'queue_jobs_processed_total', { queue: QUEUE, outcome: 'completed', process: 'worker' })).toBe(2);
-    expect(sample(text, 'queue_jobs_processed_total', { queue: QUEUE, outcome: 'failed', process: 'worker' })).toBe(1);
-    expect(sample(text, 'queue_job_wait_seconds_count', { queue: QUEUE, process: 'worker' })).toBe(3);
-    expect(sample(text, 'queue_job_processing_seconds_count', { queue: QUEUE, process: 'worker' })).toBe(3);
-    expect(sample(text, 'queue_jobs', { queue: QUEUE, state: 'waiting', process: 'worker' })).toBe(0);
-    expect(sample(text, 'queue_jobs', { queue: QUEUE, state: 'failed', process: 'worker' })).toBe(1);
-    expect(sample(text, 'queue_jobs', { queue: QUEUE, state: 'completed', process: 'worker' })).toBe(2);
+    expect(readSample(text, 'queue_jobs_processed_total', { queue: QUEUE, outcome: 'completed', process: 'worker' })).toBe(2);
+    expect(readSample(text, 'queue_jobs_processed_total', { queue: QUEUE, outcome: 'failed', process: 'worker' })).toBe(1);
+    expect(readSample(text, 'queue_job_wait_seconds_count', { queue: QUEUE, process: 'worker' })).toBe(3);
+    expect(readSample(text, 'queue_job_processing_seconds_count', { queue: QUEUE, process: 'worker' })).toBe(3);
+    expect(readSample(text, 'queue_jobs', { queue: QUEUE, state: 'waiting', process: 'worker' })).toBe(0);
+    expect(readSample(text, 'queue_jobs', { queue: QUEUE, state: 'failed', process: 'worker' })).toBe(1);
+    expect(readSample(text, 'queue_jobs', { queue: QUEUE, state: 'completed', process: 'worker' })).toBe(2);
     await queue.obliterate({ force: true });
     await queue.close();
   });
@@ -69,7 +68,7 @@ describe('worker monitoring', () => {
   it('sets audit_chain_ok from a verification of the chain', async () => {
     await monitoring.checkAuditChain();
     const text = await (await fetch(`${base}/metrics`)).text();
-    expect(sample(text, 'audit_chain_ok', { process: 'worker' })).toBe(1);
-    expect(sample(text, 'audit_chain_checked_timestamp_seconds', { process: 'worker' })).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(readSample(text, 'audit_chain_ok', { process: 'worker' })).toBe(1);
+    expect(readSample(text, 'audit_chain_checked_timestamp_seconds', { process: 'worker' })).toBeGreaterThan(Date.now() / 1000 - 60);
   });
 });

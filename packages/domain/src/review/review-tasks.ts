@@ -26,6 +26,12 @@ export const PRIORITY_SQL = `(CASE WHEN t.urgent THEN 100 ELSE 0 END + 50 * COAL
 const TASK_COLUMNS = `t.id, t."seriesDbId", t."studyDbId", t."aiResultId", t.state::text AS state, t.urgent, t."aiLabel", t."aiScore",
   t."assigneeId", t."firstReaderId", t."secondReadRequired", t."secondReadReason", t.disagreement, t."claimedAt", t."lastActivityAt",
   t."createdAt", t."updatedAt", ${PRIORITY_SQL} AS priority`;
+/** A task with what the worklist shows of its study, series, patient and reader. */
+const WORKLIST_SELECT = `SELECT ${TASK_COLUMNS}, st."studyInstanceUid", se."seriesInstanceUid", p."patientName", p."patientId",
+    st.description AS "studyDescription", se.modality, u."displayName" AS "assigneeName",
+    (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = t."seriesDbId") AS slices
+  FROM "ReviewTask" t JOIN "Series" se ON se.id = t."seriesDbId" JOIN "Study" st ON st.id = t."studyDbId"
+  JOIN "Patient" p ON p.id = st."patientDbId" LEFT JOIN "User" u ON u.id = t."assigneeId"`;
 
 function reader(ctx: DomainContext): string {
   requirePermission(ctx.principal, 'review:perform');
@@ -58,13 +64,14 @@ async function audit(sql: Sql, ctx: DomainContext, action: string, task: ReviewT
   await appendAudit(sql, { ...auditBase(ctx), action: `review.${action}`, resourceType: 'ReviewTask', resourceId: task.id, outcome: 'SUCCESS', details: { from: task.state, ...details } });
 }
 
-async function reload(sql: Sql, id: string): Promise<ReviewTaskRow> {
-  const [task] = await sql.query<ReviewTaskRow>(`SELECT ${TASK_COLUMNS} FROM "ReviewTask" t WHERE t.id = $1`, [id]);
+/** The task as the worklist shows it, after a transition (inside its transaction). */
+async function reload(sql: Sql, id: string): Promise<WorklistRow> {
+  const [task] = await sql.query<WorklistRow>(`${WORKLIST_SELECT} WHERE t.id = $1`, [id]);
   return task;
 }
 
 /** Claim from the worklist: a NEW task, or an unclaimed second read (not by its first reader). Exactly one of concurrent claims wins. */
-export async function claimReviewTask(ctx: DomainContext, id: string): Promise<ReviewTaskRow> {
+export async function claimReviewTask(ctx: DomainContext, id: string): Promise<WorklistRow> {
   const me = reader(ctx);
   return inSqlTransaction(ctx.db, async (sql) => {
     const task = await lockTask(sql, id);
@@ -84,7 +91,7 @@ export async function claimReviewTask(ctx: DomainContext, id: string): Promise<R
 }
 
 /** Opening the case: ASSIGNED → IN_PROGRESS (a second read stays SECOND_READ). */
-export async function startReviewTask(ctx: DomainContext, id: string): Promise<ReviewTaskRow> {
+export async function startReviewTask(ctx: DomainContext, id: string): Promise<WorklistRow> {
   const me = reader(ctx);
   return inSqlTransaction(ctx.db, async (sql) => {
     const task = await lockTask(sql, id);
@@ -140,7 +147,7 @@ async function storeCorrection(sql: Sql, task: ReviewTaskRow, me: string, label:
 }
 
 /** Approve, correct or reject: the first read (then FINAL, REJECTED or SECOND_READ by policy) or the second read (then FINAL/REJECTED). */
-export async function submitReview(ctx: DomainContext, id: string, input: SubmitInput): Promise<ReviewTaskRow> {
+export async function submitReview(ctx: DomainContext, id: string, input: SubmitInput): Promise<WorklistRow> {
   const me = reader(ctx);
   if (!['APPROVE', 'CORRECT', 'REJECT'].includes(input.decision)) throw new Invalid('decision must be APPROVE, CORRECT or REJECT');
   const comment = input.comment?.trim() || null;
@@ -188,7 +195,7 @@ export async function submitReview(ctx: DomainContext, id: string, input: Submit
 }
 
 /** Admin: give a task to a radiologist (or back to the pool with userId null). */
-export async function assignReviewTask(ctx: DomainContext, id: string, userId: string | null): Promise<ReviewTaskRow> {
+export async function assignReviewTask(ctx: DomainContext, id: string, userId: string | null): Promise<WorklistRow> {
   requirePermission(ctx.principal, 'review:manage');
   return inSqlTransaction(ctx.db, async (sql) => {
     const task = await lockTask(sql, id);
@@ -207,7 +214,7 @@ export async function assignReviewTask(ctx: DomainContext, id: string, userId: s
 }
 
 /** Admin: withdraw a task that should not be read (duplicate, wrong patient, ...). */
-export async function cancelReviewTask(ctx: DomainContext, id: string, reason: string): Promise<ReviewTaskRow> {
+export async function cancelReviewTask(ctx: DomainContext, id: string, reason: string): Promise<WorklistRow> {
   requirePermission(ctx.principal, 'review:manage');
   if (!reason?.trim()) throw new Invalid('cancelling needs a reason');
   return inSqlTransaction(ctx.db, async (sql) => {
@@ -301,11 +308,7 @@ export async function worklist(ctx: DomainContext, options: { filter?: WorklistF
   const sql = poolSql(ctx.db);
   const whereSql = where.join(' AND ');
   const rows = await sql.query<WorklistRow>(
-    `SELECT ${TASK_COLUMNS}, st."studyInstanceUid", se."seriesInstanceUid", p."patientName", p."patientId", st.description AS "studyDescription",
-            se.modality, u."displayName" AS "assigneeName", (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = t."seriesDbId") AS slices
-       FROM "ReviewTask" t JOIN "Series" se ON se.id = t."seriesDbId" JOIN "Study" st ON st.id = t."studyDbId" JOIN "Patient" p ON p.id = st."patientDbId"
-       LEFT JOIN "User" u ON u.id = t."assigneeId"
-      WHERE ${whereSql} ORDER BY ${order}, t.id LIMIT ${first + 1} OFFSET ${offset}`, values);
+    `${WORKLIST_SELECT} WHERE ${whereSql} ORDER BY ${order}, t.id LIMIT ${first + 1} OFFSET ${offset}`, values);
   const [{ total }] = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM "ReviewTask" t WHERE ${whereSql}`, values);
   const page = rows.slice(0, first);
   return {
@@ -321,10 +324,7 @@ export async function getReviewTask(ctx: DomainContext, id: string): Promise<Wor
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Invalid('review task id must be a UUID');
   const sql = poolSql(ctx.db);
   const [row] = await sql.query<WorklistRow>(
-    `SELECT ${TASK_COLUMNS}, st."studyInstanceUid", se."seriesInstanceUid", p."patientName", p."patientId", st.description AS "studyDescription",
-            se.modality, u."displayName" AS "assigneeName", (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = t."seriesDbId") AS slices
-       FROM "ReviewTask" t JOIN "Series" se ON se.id = t."seriesDbId" JOIN "Study" st ON st.id = t."studyDbId" JOIN "Patient" p ON p.id = st."patientDbId"
-       LEFT JOIN "User" u ON u.id = t."assigneeId" WHERE t.id = $1`, [id]);
+    `${WORKLIST_SELECT} WHERE t.id = $1`, [id]);
   if (!row) throw new NotFound(`review task ${id}`);
   await appendAudit(sql, { ...auditBase(ctx), action: 'review.read', resourceType: 'ReviewTask', resourceId: id, outcome: 'SUCCESS', details: { studyInstanceUid: row.studyInstanceUid } });
   return row;

@@ -45,33 +45,32 @@ export class ReviewResolver {
 
   @Mutation(() => ReviewTaskType, { description: 'claim a NEW task (or an unclaimed second read); concurrent claims: one wins, the rest get CONFLICT' })
   async claimReviewTask(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return this.reload(ctx, (await claimReviewTask(ctx.domain, id)).id);
+    return toTask(await claimReviewTask(ctx.domain, id));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'start reading a claimed task: ASSIGNED → IN_PROGRESS' })
   async startReview(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return this.reload(ctx, (await startReviewTask(ctx.domain, id)).id);
+    return toTask(await startReviewTask(ctx.domain, id));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'approve, correct (label + edited masks) or reject (with a reason in comment)' })
   async submitReview(@Arg('input', () => SubmitReviewInput) input: SubmitReviewInput, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    const row = await submitReview(ctx.domain, input.taskId, { decision: input.decision, label: input.label, comment: input.comment, masks: input.masks });
-    return this.reload(ctx, row.id);
+    return toTask(await submitReview(ctx.domain, input.taskId, { decision: input.decision, label: input.label, comment: input.comment, masks: input.masks }));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'admin: give the task to a radiologist' })
   async assignReviewTask(@Arg('id', () => ID) id: string, @Arg('userId', () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return this.reload(ctx, (await assignReviewTask(ctx.domain, id, userId)).id);
+    return toTask(await assignReviewTask(ctx.domain, id, userId));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'admin: put the task back in the pool' })
   async unassignReviewTask(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return this.reload(ctx, (await assignReviewTask(ctx.domain, id, null)).id);
+    return toTask(await assignReviewTask(ctx.domain, id, null));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'admin: withdraw a task' })
   async cancelReviewTask(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return this.reload(ctx, (await cancelReviewTask(ctx.domain, id, reason)).id);
+    return toTask(await cancelReviewTask(ctx.domain, id, reason));
   }
 
   @Mutation(() => Int, { description: 'admin: hand NEW tasks to the radiologists with the fewest open tasks; returns how many' })
@@ -90,10 +89,6 @@ export class ReviewResolver {
   })
   worklistChanged(@Root() change: WorklistChange): WorklistChange {
     return change;
-  }
-
-  private async reload(ctx: GraphQLContext, id: string): Promise<ReviewTaskType> {
-    return toTask(await getReviewTask(ctx.domain, id));
   }
 }
 
