@@ -44,6 +44,21 @@ const schema = z.object({
   COST_GPU_SECOND: z.coerce.number().min(0).default(0.0011),
   COST_GB_MONTH: z.coerce.number().min(0).default(0.023),
   COST_GB_TRANSFER: z.coerce.number().min(0).default(0.09),
+  /** Daily compute ceiling (COST_CURRENCY) for the budget policy; unset = no policy. */
+  COST_CEILING_PER_DAY: z.coerce.number().positive().optional(),
+  /** Share of the ceiling spent at which the policy moves to the economy tier (float16, 2× batch). */
+  BUDGET_ECONOMY_AT: z.coerce.number().min(0).max(1).default(0.6),
+  /** Share spent at which it moves to the minimal tier (uint8, 4× batch, routine work deprioritised). */
+  BUDGET_MINIMAL_AT: z.coerce.number().min(0).max(1).default(0.85),
+  /** Trained candidate models are written here (default DATA_DIR/models). */
+  MODEL_DIR: z.string().optional(),
+  RETRAIN_STEPS: z.coerce.number().int().positive().default(300),
+  RETRAIN_BATCH_SIZE: z.coerce.number().int().positive().default(8),
+  RETRAIN_LEARNING_RATE: z.coerce.number().positive().default(0.001),
+  /** Share of each batch drawn from the phantom generator, so fine-tuning does not forget. */
+  RETRAIN_PHANTOM_SHARE: z.coerce.number().min(0).max(1).default(0.25),
+  /** The gate refuses a candidate whose held-out metric is worse than the active model's by more than this. */
+  RETRAIN_GATE_TOLERANCE: z.coerce.number().min(0).max(1).default(0.01),
   CI: bool.default(false),
   TEST_ADMIN_DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
   TEST_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -82,6 +97,9 @@ export interface Config {
   /** API processes sharing the port (node:cluster); the API is stateless, so this scales across cores. */
   apiProcesses: number;
   unitPrices: { currency: string; cpuSecond: number; gpuSecond: number; gbMonth: number; gbTransfer: number };
+  budget: { ceilingPerDay: number | null; economyAt: number; minimalAt: number };
+  modelDir: string;
+  retrain: { steps: number; batchSize: number; learningRate: number; phantomShare: number; gateTolerance: number };
   ci: boolean;
   /** Tests create and drop their own databases through this connection. */
   testAdminDatabaseUrl: string;
@@ -132,6 +150,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerMetricsPort: e.WORKER_METRICS_PORT,
     apiProcesses: e.API_PROCESSES,
     unitPrices: { currency: e.COST_CURRENCY, cpuSecond: e.COST_CPU_SECOND, gpuSecond: e.COST_GPU_SECOND, gbMonth: e.COST_GB_MONTH, gbTransfer: e.COST_GB_TRANSFER },
+    budget: { ceilingPerDay: e.COST_CEILING_PER_DAY ?? null, economyAt: e.BUDGET_ECONOMY_AT, minimalAt: Math.max(e.BUDGET_MINIMAL_AT, e.BUDGET_ECONOMY_AT) },
+    modelDir: e.MODEL_DIR ?? `${dataDir}/models`,
+    retrain: {
+      steps: e.RETRAIN_STEPS, batchSize: e.RETRAIN_BATCH_SIZE, learningRate: e.RETRAIN_LEARNING_RATE,
+      phantomShare: e.RETRAIN_PHANTOM_SHARE, gateTolerance: e.RETRAIN_GATE_TOLERANCE,
+    },
     ci: e.CI,
     testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,
     testRedisUrl: e.TEST_REDIS_URL,

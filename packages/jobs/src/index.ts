@@ -2,3 +2,4 @@ export * from './connection';
 export * from './preprocess';
 export * from './infer';
 export * from './queues';
+export * from './retrain';

@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import { openQueue, type QueueSettings } from './connection';
 import { PREPROCESS, addPreprocessJob, type PreprocessJob } from './preprocess';
 import { INFER, addInferJob, type InferJob } from './infer';
+import { RETRAIN, addRetrainJob, type RetrainJob } from './retrain';
 
 export interface Queues {
   settings: QueueSettings;
@@ -10,6 +11,8 @@ export interface Queues {
   enqueuePreprocess(payload: PreprocessJob): Promise<void>;
   infer: Queue<InferJob>;
   enqueueInfer(payload: InferJob, options: { delayMs: number; priority?: number }): Promise<void>;
+  retrain: Queue<RetrainJob>;
+  enqueueRetrain(payload: RetrainJob): Promise<void>;
   /** Jobs per state per queue (waiting, active, delayed, prioritized, failed, completed). */
   counts(): Promise<Record<string, Record<string, number>>>;
   /** Jobs waiting or active per queue, for readiness and monitoring. */
@@ -24,9 +27,11 @@ export function openQueues(settings: QueueSettings): Queues {
   const preprocessQueue = () => (preprocess ??= openQueue<PreprocessJob>(PREPROCESS, settings));
   let infer: Queue<InferJob> | null = null;
   const inferQueue = () => (infer ??= openQueue<InferJob>(INFER, settings));
+  let retrain: Queue<RetrainJob> | null = null;
+  const retrainQueue = () => (retrain ??= openQueue<RetrainJob>(RETRAIN, settings));
   const counts = async () => {
     const out: Record<string, Record<string, number>> = {};
-    for (const q of [preprocessQueue(), inferQueue()]) {
+    for (const q of [preprocessQueue(), inferQueue(), retrainQueue()]) {
       out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
     }
     return out;
@@ -41,6 +46,10 @@ export function openQueues(settings: QueueSettings): Queues {
       return inferQueue();
     },
     enqueueInfer: (payload, options) => addInferJob(inferQueue(), payload, options),
+    get retrain() {
+      return retrainQueue();
+    },
+    enqueueRetrain: (payload) => addRetrainJob(retrainQueue(), payload),
     counts,
     async depths() {
       const all = await counts();
@@ -52,7 +61,7 @@ export function openQueues(settings: QueueSettings): Queues {
       await preprocessQueue().getJobCounts('waiting');
     },
     async close() {
-      await Promise.all([preprocess?.close(), infer?.close()]);
+      await Promise.all([preprocess?.close(), infer?.close(), retrain?.close()]);
     },
   };
 }
