@@ -12,6 +12,8 @@ const LINKS = [
   { href: '/admin/api-keys', label: 'API keys', testId: 'nav-api-keys', permission: 'apikey:manage' },
   { href: '/admin/audit', label: 'Audit log', testId: 'nav-audit', permission: 'audit:read' },
   { href: '/admin/models', label: 'Models', testId: 'nav-models', permission: 'model:manage' },
+  { href: '/admin/costs', label: 'Costs', testId: 'nav-costs', permission: 'model:manage' },
+  { href: '/admin/storage', label: 'Storage', testId: 'nav-storage', permission: 'model:manage' },
 ];
 
 export function Nav() {
