@@ -10,4 +10,5 @@ export * from './decode/decode';
 export * from './compress/container';
 export * from './render/render';
 export * from './encode/jpeg-ls';
+export * from './encode/transcode';
 export * from './seg/segmentation';

@@ -12,6 +12,7 @@ export * from './services';
 export * from './ingest/verify-stored-instance';
 export * from './dicomweb/search';
 export * from './dicomweb/retrieve';
+export * from './dicomweb/storage-stats';
 export * from './ingest/compress-stored-instance';
 export * from './ingest/preprocess-instance';
 export * from './ai/model-registry';

@@ -3,7 +3,8 @@
 // people and never carry patient data or stack traces.
 export type ErrorCode =
   | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE' | 'UNPROCESSABLE_DICOM' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
+  | 'UNSUPPORTED_MEDIA_TYPE' | 'UNPROCESSABLE_DICOM' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE'
+  | 'NOT_ACCEPTABLE' | 'RANGE_NOT_SATISFIABLE';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -16,6 +17,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNPROCESSABLE_DICOM: 422,
   INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  NOT_ACCEPTABLE: 406,
+  RANGE_NOT_SATISFIABLE: 416,
 };
 
 export class AppError extends Error {
@@ -50,6 +53,15 @@ export class TooLarge extends AppError {
 }
 export class Unsupported extends AppError {
   constructor(message: string) { super('UNSUPPORTED_MEDIA_TYPE', message); }
+}
+
+/** None of the representations the client accepts can be produced (HTTP 406, RFC 9110 §15.5.7). */
+export class NotAcceptable extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) { super('NOT_ACCEPTABLE', message, details); }
+}
+/** A Range request none of whose ranges overlaps the content (HTTP 416, RFC 9110 §15.5.17). */
+export class RangeNotSatisfiable extends AppError {
+  constructor(message: string) { super('RANGE_NOT_SATISFIABLE', message); }
 }
 
 export function isAppError(e: unknown): e is AppError {

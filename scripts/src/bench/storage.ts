@@ -1,10 +1,11 @@
 // bench:storage — lossless storage compression and retrieval from compressed storage:
-// 200 × 512² CT ingested (4 clients), compressed by the preprocess path, retrieved with WADO-RS;
+// 200 × 512² CT ingested (4 clients), compressed by the preprocess path, retrieved with WADO-RS
+// (as stored, and transcoded to JPEG-LS lossless: whole instances and frames);
 // ratio on the real 3-slice CT; decode speed per transfer syntax over the corpus. Orthanc with
 // its storage compression runs on the same files in the same run when it is installed.
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { syntheticCtSeries, compressForStorage, parseInstance, decodeAllFrames } from '@imaging/dicom';
+import { syntheticCtSeries, compressForStorage, parseInstance, decodeAllFrames, JPEG_LS_LOSSLESS } from '@imaging/dicom';
 import { createTestServices, systemContext, corpusDir, readManifest, readCorpusFile } from '@imaging/testing';
 import { createApiKey, compressStoredInstance } from '@imaging/domain';
 import { percentile, writeBenchResult } from './report';
@@ -58,6 +59,9 @@ async function main() {
     const base = `${url}/dicom-web/studies/${studyInstanceUid}/series/${seriesInstanceUid}/instances`;
     const wado = await fetchAll(instances.map((i) => `${base}/${i.sopInstanceUid}`), headers);
     const frames = await fetchAll(instances.map((i) => `${base}/${i.sopInstanceUid}/frames/1`), headers);
+    const jpegLsFrames = await fetchAll(instances.map((i) => `${base}/${i.sopInstanceUid}/frames/1`), { ...headers, accept: 'multipart/related; type="image/jls"' });
+    const jpegLsInstances = await fetchAll(instances.map((i) => `${base}/${i.sopInstanceUid}`),
+      { ...headers, accept: `multipart/related; type="application/dicom"; transfer-syntax=${JPEG_LS_LOSSLESS}` });
 
     let realBefore = 0;
     let realAfter = 0;
@@ -93,6 +97,12 @@ async function main() {
       realCt3Slice: { ratio: +(realBefore / realAfter).toFixed(2), dcmtkJpegLs: DCMTK_JPEG_LS_REAL_CT },
       wadoFromCompressed: { instancesPerS: +(instances.length / wado.seconds).toFixed(1), p50Ms: +percentile(wado.latencies, 50).toFixed(1), p95Ms: +percentile(wado.latencies, 95).toFixed(1) },
       framesFromCompressed: { framesPerS: +(instances.length / frames.seconds).toFixed(1), p50Ms: +percentile(frames.latencies, 50).toFixed(1), p95Ms: +percentile(frames.latencies, 95).toFixed(1) },
+      transcodedToJpegLs: {
+        framesPerS: +(instances.length / jpegLsFrames.seconds).toFixed(1), framesP50Ms: +percentile(jpegLsFrames.latencies, 50).toFixed(1),
+        framesP95Ms: +percentile(jpegLsFrames.latencies, 95).toFixed(1), instancesPerS: +(instances.length / jpegLsInstances.seconds).toFixed(1),
+        instancesP50Ms: +percentile(jpegLsInstances.latencies, 50).toFixed(1), instancesP95Ms: +percentile(jpegLsInstances.latencies, 95).toFixed(1),
+        note: 'WADO-RS with Accept transfer-syntax JPEG-LS lossless: restore from storage, decode, encode (CharLS), per request',
+      },
       decodeMbPerSByTransferSyntax: decode,
       orthanc: orthanc
         ? { compressedInstancesPerS: +orthanc.instancesPerS.toFixed(1), ratio: +(totalBytes / orthanc.storedBytes).toFixed(2), source: `Orthanc ${orthanc.version}, same run` }
@@ -107,6 +117,8 @@ async function main() {
     console.log(`  real 3-slice CT ${result.realCt3Slice.ratio}× (dcmtk JPEG-LS ${DCMTK_JPEG_LS_REAL_CT}×)`);
     console.log(`  WADO-RS from compressed storage ${result.wadoFromCompressed.instancesPerS} instances/s (Orthanc: ${ORTHANC.downloadPlain} plain, ${ORTHANC.downloadCompressed} compressed, DESIGN.md)`);
     console.log(`  frames p50 ${result.framesFromCompressed.p50Ms} ms p95 ${result.framesFromCompressed.p95Ms} ms`);
+    const t = result.transcodedToJpegLs;
+    console.log(`  transcoded to JPEG-LS: ${t.framesPerS} frames/s (p50 ${t.framesP50Ms} ms), ${t.instancesPerS} instances/s (p50 ${t.instancesP50Ms} ms)`);
     for (const [ts, d] of Object.entries(decode)) console.log(`  decode ${ts.padEnd(34)} ${String(d.mbPerS).padStart(7)} MB/s (${d.files} files)`);
     console.log(`  written ${file}`);
   } finally {

@@ -1,8 +1,11 @@
-// HTTP details of DICOMweb answers: multipart/related bodies, DICOM JSON with gzip/brotli, and
-// ETag / Cache-Control / 304 for immutable instance and frame content (PS3.18 §8.7, RFC 9110).
+// HTTP details of DICOMweb answers: multipart/related bodies, DICOM JSON with gzip/brotli,
+// ETag / Cache-Control / 304 for immutable instance and frame content, and byte ranges of single
+// bodies (PS3.18 §8.7, RFC 9110 §13.1, §14).
 import { randomBytes } from 'node:crypto';
 import { gzipSync, brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import type { Request, Response } from 'express';
+import { RangeNotSatisfiable } from '@imaging/errors';
+import type { Logger } from '@imaging/logger';
 
 const IMMUTABLE = 'private, max-age=31536000, immutable';
 
@@ -35,29 +38,70 @@ export function notModified(req: Request, res: Response, etag: string): boolean 
   return false;
 }
 
-export async function sendMultipart(res: Response, type: string, parts: { contentType: string; location?: string; body: () => Promise<Uint8Array> }[]): Promise<void> {
+export interface Part { contentType: string; body: Uint8Array }
+
+/**
+ * A multipart/related body whose parts are produced one at a time. The first part is produced
+ * before the status line, so a failure there is still an ordinary error answer; a later failure
+ * cuts the connection (the missing closing boundary tells the client the body is incomplete).
+ */
+export async function sendMultipart(req: Request, res: Response, log: Logger, type: string, parts: (() => Promise<Part>)[]): Promise<void> {
   const boundary = `imaging-${randomBytes(12).toString('hex')}`;
+  const first = parts.length ? await parts[0]() : null;
   res.status(200).setHeader('Content-Type', `multipart/related; type="${type}"; boundary=${boundary}`);
-  for (const part of parts) {
-    const body = await part.body();
-    const headers = [`--${boundary}`, `Content-Type: ${part.contentType}`, `Content-Length: ${body.byteLength}`];
-    if (part.location) headers.push(`Content-Location: ${part.location}`);
-    res.write(Buffer.from(`${headers.join('\r\n')}\r\n\r\n`));
-    res.write(body);
-    res.write(Buffer.from('\r\n'));
+  try {
+    for (let i = 0; i < parts.length; i++) {
+      const part = i === 0 ? first! : await parts[i]();
+      res.write(Buffer.from(`--${boundary}\r\nContent-Type: ${part.contentType}\r\nContent-Length: ${part.body.byteLength}\r\n\r\n`));
+      res.write(part.body);
+      res.write(Buffer.from('\r\n'));
+    }
+  } catch (e) {
+    log.error({ requestId: req.requestId, err: e instanceof Error ? { message: e.message } : String(e) }, 'multipart answer failed after its first part');
+    res.destroy();
+    return;
   }
   res.end(Buffer.from(`--${boundary}--\r\n`));
 }
 
-/** Transfer syntaxes the client accepts for `mediaType` (from Accept), '*' for any, [] if none listed. */
-export function acceptedTransferSyntaxes(req: Request, mediaType: string): string[] | null {
-  const accept = req.header('accept');
-  if (!accept || accept.includes('*/*')) return null;
-  const found: string[] = [];
-  for (const range of accept.split(',')) {
-    if (!range.includes(mediaType) && !range.includes('multipart/related')) continue;
-    const ts = /transfer-syntax=("?)([^";,]+)\1/.exec(range)?.[2];
-    found.push(ts ?? '*');
+type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
+
+/** One `bytes=` range of RFC 9110 §14.1.2 (first-last, first-, -suffix); null: not usable. */
+function parseRange(header: string, size: number): ByteRange {
+  const m = /^bytes=\s*(\d*)-(\d*)\s*$/i.exec(header);
+  if (!m || (m[1] === '' && m[2] === '')) return null; // other units, several ranges or garbage: ignore (§14.2)
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
   }
-  return found.length ? found : null;
+  const start = Number(m[1]);
+  const end = m[2] === '' ? Infinity : Number(m[2]);
+  if (end < start) return null;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: Math.min(end, size - 1) };
+}
+
+/**
+ * One body, with byte ranges (RFC 9110 §14): `Accept-Ranges: bytes`; a satisfiable Range gives 206
+ * with Content-Range, an unsatisfiable one 416; If-Range applies the Range only while the client's
+ * ETag is still current (call after notModified, which sets the ETag).
+ */
+export function sendRanged(req: Request, res: Response, contentType: string, body: Uint8Array): void {
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Content-Type', contentType);
+  const header = req.header('range');
+  const ifRange = req.header('if-range');
+  const current = res.getHeader('ETag');
+  const range = header && (!ifRange || ifRange.trim() === current) ? parseRange(header, body.byteLength) : null;
+  if (range === 'unsatisfiable') {
+    res.setHeader('Content-Range', `bytes */${body.byteLength}`);
+    throw new RangeNotSatisfiable(`the range "${header!.slice(0, 64)}" lies outside the ${body.byteLength} bytes of the content`);
+  }
+  if (!range) {
+    res.status(200).end(body);
+    return;
+  }
+  res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${body.byteLength}`);
+  res.status(206).end(body.subarray(range.start, range.end + 1));
 }

@@ -7,7 +7,9 @@ import { Invalid, Unauthenticated, AppError } from '@imaging/errors';
 import type { Metrics } from '@imaging/metrics';
 import { domainContext } from '../http/request-context';
 import { boundaryOf, splitMultipart } from '../ingest/multipart';
-import { acceptedTransferSyntaxes, notModified, sendDicomJson, sendMultipart } from './responses';
+import { notModified, sendDicomJson, sendMultipart, sendRanged } from './responses';
+import { frameRepresentations, instanceRepresentations } from './negotiate';
+import { wadoUriHandler } from './wado-uri';
 
 const UID = /^[0-9A-Za-z.\-_]{1,64}$/;
 
@@ -90,15 +92,22 @@ export function dicomWebRouter(services: Services, metrics: Metrics): Router {
     instance: req.params.instance ? uidParam(req, 'instance') : undefined,
   });
 
+  // WADO-RS retrieve (PS3.18 §10.4.1): transfer syntax from Accept, transcoded where asked.
   const wado: Handler = async (req, res) => {
-    const accepted = acceptedTransferSyntaxes(req, 'application/dicom');
-    const instances = await retrieveInstances(domainContext(services, req), target(req));
-    if (accepted && !accepted.includes('*') && !instances.every((i) => accepted.includes(i.transferSyntaxUid))) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'instances are served in their stored transfer syntax; accept transfer-syntax=* (transcoding is not available yet)');
+    const representations = instanceRepresentations(req.header('accept'));
+    const instances = await retrieveInstances(domainContext(services, req), target(req), representations);
+    res.setHeader('Vary', 'Accept');
+    if (instances.length === 1) {
+      const [one] = instances;
+      // the original keeps its SHA-256 as ETag; a transcoded rendition is another representation
+      if (notModified(req, res, one.original ? one.sha256 : `${one.sha256}-${one.transferSyntaxUid}`)) return;
+      if (!one.choice.multipart) {
+        sendRanged(req, res, `application/dicom; transfer-syntax=${one.transferSyntaxUid}`, await one.read());
+        return;
+      }
     }
-    if (instances.length === 1 && notModified(req, res, instances[0].sha256)) return;
-    await sendMultipart(res, 'application/dicom', instances.map((i) => ({
-      contentType: `application/dicom; transfer-syntax=${i.transferSyntaxUid}`, body: i.read,
+    await sendMultipart(req, res, services.log, 'application/dicom', instances.map((i) => async () => ({
+      contentType: `application/dicom; transfer-syntax=${i.transferSyntaxUid}`, body: await i.read(),
     })));
   };
   router.get('/dicom-web/studies/:study', wrap(wado));
@@ -112,16 +121,21 @@ export function dicomWebRouter(services: Services, metrics: Metrics): Router {
   router.get('/dicom-web/studies/:study/series/:series/metadata', wrap(metadata));
   router.get('/dicom-web/studies/:study/series/:series/instances/:instance/metadata', wrap(metadata));
 
+  // Frames (PS3.18 §10.4.1.1.4), also the BulkDataURI of Pixel Data: as stored or transcoded.
   router.get('/dicom-web/studies/:study/series/:series/instances/:instance/frames/:frames', wrap(async (req, res) => {
     const numbers = String(req.params.frames).split(',').map((n) => Number(n));
     if (numbers.some((n) => !Number.isInteger(n) || n < 1)) throw new Invalid('frame numbers must be positive integers, comma separated');
     const t = target(req) as { study: string; series: string; instance: string };
-    const { transferSyntaxUid, frames } = await retrieveFrames(domainContext(services, req), t, numbers);
-    // Little-endian native frames are Explicit VR Little Endian frames; anything else goes out as stored.
-    const littleEndianNative = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99'].includes(transferSyntaxUid);
-    const frameSyntax = littleEndianNative ? '1.2.840.10008.1.2.1' : transferSyntaxUid;
-    if (notModified(req, res, `${t.instance}/${numbers.join(',')}`)) return;
-    await sendMultipart(res, 'application/octet-stream', frames.map((f) => ({ contentType: `application/octet-stream; transfer-syntax=${frameSyntax}`, body: async () => f })));
+    const representations = frameRepresentations(req.header('accept'));
+    const { choice, transferSyntaxUid, frames } = await retrieveFrames(domainContext(services, req), t, numbers, representations);
+    res.setHeader('Vary', 'Accept');
+    if (notModified(req, res, `${t.instance}/${numbers.join(',')}/${transferSyntaxUid}`)) return;
+    const contentType = `${choice.mediaType}; transfer-syntax=${transferSyntaxUid}`;
+    if (!choice.multipart && frames.length === 1) {
+      sendRanged(req, res, contentType, frames[0]);
+      return;
+    }
+    await sendMultipart(req, res, services.log, choice.mediaType, frames.map((body) => async () => ({ contentType, body })));
   }));
   // Rendered images (PS3.18 §10.4.1.1.3): ?window=center,width[,LINEAR|SIGMOID] or ?preset=lung|bone|...
   const rendered = (thumbnail: boolean): Handler => async (req, res) => {
@@ -137,6 +151,8 @@ export function dicomWebRouter(services: Services, metrics: Metrics): Router {
   router.get(`${base}/rendered`, wrap(rendered(false)));
   router.get(`${base}/frames/:frame/rendered`, wrap(rendered(false)));
   router.get(`${base}/thumbnail`, wrap(rendered(true)));
+  // WADO-URI (PS3.18 §9), same authentication and auditing as WADO-RS
+  router.get('/dicom-web/wado', wrap(wadoUriHandler(services)));
   return router;
 }
 

@@ -14,6 +14,7 @@ import { AccountResolver } from './resolvers/account';
 import { AuditResolver } from './resolvers/audit';
 import { ModelResolver, StudyAiResolver } from './resolvers/ai';
 import { ReviewResolver } from './resolvers/review';
+import { StorageResolver } from './resolvers/storage';
 import type { GraphQLContext } from './context';
 
 const NO_TOPICS = {
@@ -23,7 +24,7 @@ const NO_TOPICS = {
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver],
+    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, StorageResolver],
     validate: { forbidUnknownValues: false },
     // Every subscription here brings its own `subscribe` (it polls Postgres, so it works across
     // api and worker processes); type-graphql still insists on a PubSub, and this one has no topics.

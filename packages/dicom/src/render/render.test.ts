@@ -4,7 +4,8 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { parseInstance } from '../parse/parse-instance';
 import { decodeFrame } from '../decode/decode';
-import { renderPng, renderFrame, WINDOW_PRESETS } from './render';
+import { renderPng, renderFrame, renderJpeg, WINDOW_PRESETS } from './render';
+import { decodeJpegDct } from '../decode/jpeg/decode-dct';
 import { corpusDir, readManifest } from '../test-support/corpus';
 
 const corpus = corpusDir();
@@ -37,5 +38,23 @@ describe('rendering', () => {
     expect(mean(lung)).toBeGreaterThan(mean(bone));
     const inverted = renderFrame({ ...parsed, instance: parsed.instance }, { ...frame, photometricInterpretation: 'MONOCHROME1' }, { window: WINDOW_PRESETS.lung });
     expect(inverted[0] + lung[0]).toBe(255);
+  });
+});
+
+describe('JPEG rendering', () => {
+  it('writes a baseline JPEG that decodes to the rendered image (within JPEG error)', async () => {
+    const parsed = parseInstance(readFileSync(path.join(corpus, 'files/dcmqi/segmentations/ct-3slice/01.dcm')));
+    const frame = await decodeFrame(parsed, 0);
+    const jpeg = renderJpeg(parsed, frame, { window: WINDOW_PRESETS.abdomen, quality: 95 });
+    expect([jpeg[0], jpeg[1], jpeg[jpeg.length - 2], jpeg[jpeg.length - 1]]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+    const decoded = decodeJpegDct(jpeg);
+    expect([decoded.width, decoded.height, decoded.components]).toEqual([512, 512, 3]);
+    const rgba = renderFrame(parsed, frame, { window: WINDOW_PRESETS.abdomen });
+    let error = 0;
+    for (let p = 0; p < 512 * 512; p++) error += Math.abs(decoded.samples[p * 3] - rgba[p * 4]); // Y of a grey image is the grey value
+    expect(error / (512 * 512)).toBeLessThan(2);
+    const small = renderJpeg(parsed, frame, { size: { width: 100, height: 100 }, quality: 50 });
+    expect(decodeJpegDct(small).width).toBe(100);
+    expect(small.length).toBeLessThan(jpeg.length);
   });
 });

@@ -2,6 +2,8 @@
 // Annex N): Modality LUT (rescale), VOI (window centre/width, LINEAR or SIGMOID), MONOCHROME1
 // inversion, Palette Color LUTs and YBR → RGB. Pure: typed arrays in, bytes out.
 import { encodePngRgba } from './png';
+import { paletteLookup } from './palette';
+import { encodeJpegRgba } from './jpeg-encoder';
 import type { DecodedFrame } from '../decode/decode';
 import type { ParsedInstance } from '../parse/parse-instance';
 
@@ -18,30 +20,6 @@ export const WINDOW_PRESETS: Record<string, Window> = {
 export interface RenderOptions { window?: Window | null; size?: { width: number; height: number } }
 
 interface RenderContext { slope: number; intercept: number; window: Window | null; invert: boolean }
-
-function lutDescriptor(parsed: ParsedInstance, tag: number): { entries: number; first: number; bits: number } | null {
-  const b = parsed.bytesOf(tag);
-  if (!b || b.length < 6) return null;
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return { entries: v.getUint16(0, true) || 65536, first: v.getUint16(2, true), bits: v.getUint16(4, true) };
-}
-
-/** Palette Color (PS3.3 §C.7.6.3.1.5): index → RGB, each channel scaled to 8 bits. */
-function paletteLookup(parsed: ParsedInstance): ((index: number) => [number, number, number]) | null {
-  const channels = [0x00281201, 0x00281202, 0x00281203].map((tag, c) => {
-    const d = lutDescriptor(parsed, 0x00281101 + c);
-    const data = parsed.bytesOf(tag);
-    if (!d || !data) return null;
-    const eight = d.bits === 8 && data.length === d.entries; // 8-bit entries packed one per byte
-    const values = eight ? Uint8Array.from(data) : new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
-    return { d, values, shift: eight ? 0 : d.bits - 8 };
-  });
-  if (channels.some((c) => c === null)) return null;
-  return (index) => channels.map((c) => {
-    const i = Math.min(Math.max(index - c!.d.first, 0), c!.values.length - 1);
-    return c!.shift > 0 ? c!.values[i] >> c!.shift : c!.values[i];
-  }) as [number, number, number];
-}
 
 function defaultWindow(frame: DecodedFrame, slope: number, intercept: number): Window {
   let min = Infinity;
@@ -124,8 +102,18 @@ function resize(rgba: Uint8ClampedArray, width: number, height: number, target: 
   return { data: out, width: w, height: h };
 }
 
-export function renderPng(parsed: ParsedInstance, frame: DecodedFrame, options: RenderOptions = {}): Buffer {
+function rendered(parsed: ParsedInstance, frame: DecodedFrame, options: RenderOptions): { data: Uint8ClampedArray; width: number; height: number } {
   const rgba = renderFrame(parsed, frame, options);
-  const image = options.size ? resize(rgba, frame.columns, frame.rows, options.size) : { data: rgba, width: frame.columns, height: frame.rows };
+  return options.size ? resize(rgba, frame.columns, frame.rows, options.size) : { data: rgba, width: frame.columns, height: frame.rows };
+}
+
+export function renderPng(parsed: ParsedInstance, frame: DecodedFrame, options: RenderOptions = {}): Buffer {
+  const image = rendered(parsed, frame, options);
   return encodePngRgba(image.data, image.width, image.height);
+}
+
+/** Baseline JPEG of the rendered frame (`quality` 1..100, libjpeg's scale; 90 by default). */
+export function renderJpeg(parsed: ParsedInstance, frame: DecodedFrame, options: RenderOptions & { quality?: number } = {}): Buffer {
+  const image = rendered(parsed, frame, options);
+  return encodeJpegRgba(image.data, image.width, image.height, options.quality);
 }

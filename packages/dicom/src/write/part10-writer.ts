@@ -35,7 +35,8 @@ function valueBytes(e: Element): Uint8Array {
   return padded(Buffer.from(text, 'latin1'), vr === 'UI' ? 0 : 0x20);
 }
 
-function encodeElement(e: Element): Buffer {
+/** One element in Explicit VR Little Endian (PS3.5 §7.1.2). */
+export function encodeElement(e: Element): Buffer {
   const value = valueBytes(e);
   const long = LONG_LENGTH_VRS.has(e.vr);
   const header = Buffer.alloc(long ? 12 : 8);
@@ -50,8 +51,10 @@ function encodeElement(e: Element): Buffer {
   return Buffer.concat([header, value]);
 }
 
-/** Serialises a dataset (any element order; sorted here) with its file meta information. */
-export function writePart10(dataset: Element[], meta: { sopClassUid: string; sopInstanceUid: string; transferSyntaxUid?: string }): Buffer {
+export interface FileMeta { sopClassUid: string; sopInstanceUid: string; transferSyntaxUid?: string }
+
+/** Preamble, "DICM" and the File Meta Information group (PS3.10 §7.1). */
+export function fileMetaBytes(meta: FileMeta): Buffer {
   const metaBody = Buffer.concat([
     encodeElement({ tag: 0x00020001, vr: 'OB', value: new Uint8Array([0, 1]) }),
     encodeElement({ tag: 0x00020002, vr: 'UI', value: meta.sopClassUid }),
@@ -60,6 +63,11 @@ export function writePart10(dataset: Element[], meta: { sopClassUid: string; sop
     encodeElement({ tag: 0x00020012, vr: 'UI', value: IMPLEMENTATION_CLASS_UID }),
   ]);
   const groupLength = encodeElement({ tag: 0x00020000, vr: 'UL', value: metaBody.length });
+  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), groupLength, metaBody]);
+}
+
+/** Serialises a dataset (any element order; sorted here) with its file meta information. */
+export function writePart10(dataset: Element[], meta: FileMeta): Buffer {
   const body = [...dataset].sort((a, b) => a.tag - b.tag).map(encodeElement);
-  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), groupLength, metaBody, ...body]);
+  return Buffer.concat([fileMetaBytes(meta), ...body]);
 }

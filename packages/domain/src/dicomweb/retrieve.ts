@@ -1,13 +1,23 @@
-// WADO-RS (PS3.18 §10.4): the stored files of a study, series or instance, exactly as received,
-// and their metadata as DICOM JSON. Every retrieval is audited.
+// WADO-RS (PS3.18 §10.4) and WADO-URI (§9): the stored files of a study, series or instance,
+// exactly as received or transcoded to a syntax the client accepts (§8.7.3.5), their metadata as
+// DICOM JSON, frames and rendered images. Every retrieval is audited.
 import { instancesForRetrieval, poolSql, recordAudit } from '@imaging/db';
-import { instanceToDicomJson, parseInstance, frameBytes, numberOfFrames, decodeFrame, renderPng, type DicomJsonDataset, type Window } from '@imaging/dicom';
+import {
+  instanceToDicomJson, parseInstance, numberOfFrames, decodeFrame, renderPng, renderJpeg, transcodeInstance, transcodeFrames, transcodeRefusal, writtenTransferSyntax,
+  DicomError, TRANSCODE_TARGETS, EXPLICIT_VR_LITTLE_ENDIAN, type DicomJsonDataset, type Window,
+} from '@imaging/dicom';
 import { requirePermission } from '@imaging/auth';
-import { NotFound } from '@imaging/errors';
+import { AppError, NotAcceptable, NotFound } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
 import { readInstanceFile, readInstanceHeader } from '../ingest/compress-stored-instance';
 
 export interface RetrievalTarget { study: string; series?: string; instance?: string }
+
+/** One acceptable representation, in the client's order of preference; '*' = as stored. */
+export interface AcceptableSyntax { transferSyntax: string }
+
+/** Native little-endian syntaxes whose frames are Explicit VR Little Endian frames as stored. */
+const NATIVE_LITTLE_ENDIAN = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99']);
 
 async function locate(ctx: DomainContext, target: RetrievalTarget, action: string) {
   requirePermission(ctx.principal, 'phi:read');
@@ -20,10 +30,64 @@ async function locate(ctx: DomainContext, target: RetrievalTarget, action: strin
   return rows;
 }
 
-/** Files in a stable order, read lazily so a large study streams instead of filling memory. */
-export async function retrieveInstances(ctx: DomainContext, target: RetrievalTarget): Promise<{ sopInstanceUid: string; sha256: string; transferSyntaxUid: string; read: () => Promise<Uint8Array> }[]> {
+/** The first acceptable representation this instance can be given in, or NOT_ACCEPTABLE. */
+function choose<T extends AcceptableSyntax>(acceptable: T[], stored: string, bitsAllocated: number | null, sopInstanceUid: string): T {
+  const choice = acceptable.find((a) => a.transferSyntax === '*' || a.transferSyntax === stored || transcodeRefusal(a.transferSyntax, bitsAllocated) === null);
+  if (choice) return choice;
+  const asked = acceptable.map((a) => a.transferSyntax);
+  const reasons = asked.map((ts) => transcodeRefusal(ts, bitsAllocated)).filter(Boolean);
+  throw new NotAcceptable(`instance ${sopInstanceUid} cannot be given in ${asked.join(', ')}: ${reasons[0] ?? 'not offered'}`, {
+    offered: ['*', stored, ...TRANSCODE_TARGETS.filter((ts) => ts !== stored && transcodeRefusal(ts, bitsAllocated) === null)],
+  });
+}
+
+/** A DicomError met while transcoding stored (hence once valid) data is a damaged file. */
+function unprocessable(e: unknown): never {
+  if (e instanceof DicomError) throw new AppError('UNPROCESSABLE_DICOM', `the stored instance cannot be transcoded: ${e.message}`);
+  throw e;
+}
+
+async function bitsAllocatedOf(ctx: DomainContext, sopInstanceUids: string[]): Promise<Map<string, number | null>> {
+  const rows = await poolSql(ctx.db).query<{ sopInstanceUid: string; bitsAllocated: number | null }>(
+    'SELECT "sopInstanceUid", "bitsAllocated" FROM "Instance" WHERE "sopInstanceUid" = ANY($1)', [sopInstanceUids]);
+  return new Map(rows.map((r) => [r.sopInstanceUid, r.bitsAllocated]));
+}
+
+export interface RetrievedInstance<T> {
+  sopInstanceUid: string;
+  sha256: string;
+  /** The representation chosen from the acceptable ones. */
+  choice: T;
+  /** The syntax it is sent in ('*' resolved to the stored syntax). */
+  transferSyntaxUid: string;
+  /** True when the bytes are the file exactly as received. */
+  original: boolean;
+  read: () => Promise<Uint8Array>;
+}
+
+/**
+ * Files in a stable order, read lazily so a large study streams instead of filling memory, each in
+ * the first of `acceptable` it can be given in (NOT_ACCEPTABLE, before anything is read, when an
+ * instance can be given in none).
+ */
+export async function retrieveInstances<T extends AcceptableSyntax>(ctx: DomainContext, target: RetrievalTarget, acceptable: T[]): Promise<RetrievedInstance<T>[]> {
   const rows = await locate(ctx, target, 'dicomweb.retrieve');
-  return rows.map((r) => ({ sopInstanceUid: r.sopInstanceUid, sha256: r.sha256, transferSyntaxUid: r.transferSyntaxUid, read: () => readInstanceFile(ctx, r.storageKey) }));
+  const transcoding = acceptable.some((a) => a.transferSyntax !== '*');
+  const bits = transcoding ? await bitsAllocatedOf(ctx, rows.map((r) => r.sopInstanceUid)) : new Map<string, number | null>();
+  return rows.map((r) => {
+    const bitsAllocated = bits.get(r.sopInstanceUid) ?? null;
+    const choice = choose(acceptable, r.transferSyntaxUid, bitsAllocated, r.sopInstanceUid);
+    const wanted = choice.transferSyntax === '*' ? r.transferSyntaxUid : choice.transferSyntax;
+    const transferSyntaxUid = wanted === r.transferSyntaxUid ? wanted : writtenTransferSyntax(wanted, bitsAllocated !== null);
+    const original = transferSyntaxUid === r.transferSyntaxUid;
+    return {
+      sopInstanceUid: r.sopInstanceUid, sha256: r.sha256, choice, transferSyntaxUid, original,
+      read: async () => {
+        const file = await readInstanceFile(ctx, r.storageKey);
+        return original ? file : (await transcodeInstance(file, transferSyntaxUid).catch(unprocessable)).bytes;
+      },
+    };
+  });
 }
 
 export async function retrieveMetadata(ctx: DomainContext, target: RetrievalTarget, baseUrl: string): Promise<DicomJsonDataset[]> {
@@ -40,24 +104,37 @@ export async function retrieveMetadata(ctx: DomainContext, target: RetrievalTarg
   return out;
 }
 
-/** Frames (1-based numbers) of one instance, as stored (no transcoding). */
-export async function retrieveFrames(ctx: DomainContext, target: Required<RetrievalTarget>, frameNumbers: number[]): Promise<{ transferSyntaxUid: string; frames: Uint8Array[] }> {
+/**
+ * Frames (1-based numbers) of one instance in the first of `acceptable` they can be given in: '*'
+ * as stored (native little endian labelled Explicit VR Little Endian), else transcoded.
+ */
+export async function retrieveFrames<T extends AcceptableSyntax>(
+  ctx: DomainContext, target: Required<RetrievalTarget>, frameNumbers: number[], acceptable: T[],
+): Promise<{ choice: T; transferSyntaxUid: string; frames: Uint8Array[] }> {
   const [row] = await locate(ctx, target, 'dicomweb.frames');
   const parsed = parseInstance(await readInstanceFile(ctx, row.storageKey));
+  if (!parsed.pixelData) throw new NotFound(`frames in instance ${target.instance} (it has no pixel data)`);
   const total = numberOfFrames(parsed);
   const bad = frameNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > total);
   if (bad !== undefined) throw new NotFound(`frame ${bad} (the instance has ${total} frame${total === 1 ? '' : 's'})`);
-  return { transferSyntaxUid: row.transferSyntaxUid, frames: frameNumbers.map((n) => frameBytes(parsed, n - 1)) };
+  const stored = NATIVE_LITTLE_ENDIAN.has(row.transferSyntaxUid) ? EXPLICIT_VR_LITTLE_ENDIAN : row.transferSyntaxUid;
+  const choice = choose(acceptable, stored, parsed.instance.bitsAllocated ?? 0, target.instance);
+  const transferSyntaxUid = choice.transferSyntax === '*' ? stored : choice.transferSyntax;
+  const frames = await transcodeFrames(parsed, frameNumbers.map((n) => n - 1), transferSyntaxUid).catch(unprocessable);
+  return { choice, transferSyntaxUid, frames };
 }
 
-/** A frame rendered to PNG (WADO-RS /rendered and /thumbnail, PS3.18 §10.4.1.1.3). */
+/** A frame rendered to PNG or JPEG (WADO-RS /rendered and /thumbnail, PS3.18 §10.4.1.1.3; WADO-URI §9). */
 export async function renderInstance(
-  ctx: DomainContext, target: Required<RetrievalTarget>, options: { frame: number; window?: Window | null; size?: { width: number; height: number } },
+  ctx: DomainContext, target: Required<RetrievalTarget>,
+  options: { frame: number; window?: Window | null; size?: { width: number; height: number }; format?: 'png' | 'jpeg'; quality?: number },
 ): Promise<Buffer> {
   const [row] = await locate(ctx, target, 'dicomweb.rendered');
   const parsed = parseInstance(await readInstanceFile(ctx, row.storageKey));
   const total = numberOfFrames(parsed);
   if (!parsed.pixelData) throw new NotFound(`image in instance ${target.instance}`);
   if (options.frame < 1 || options.frame > total) throw new NotFound(`frame ${options.frame} (the instance has ${total})`);
-  return renderPng(parsed, await decodeFrame(parsed, options.frame - 1), { window: options.window, size: options.size });
+  const frame = await decodeFrame(parsed, options.frame - 1).catch(unprocessable);
+  const render = { window: options.window, size: options.size };
+  return options.format === 'jpeg' ? renderJpeg(parsed, frame, { ...render, quality: options.quality }) : renderPng(parsed, frame, render);
 }
