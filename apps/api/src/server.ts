@@ -12,6 +12,7 @@ import { checkReadiness, type Services } from '@imaging/domain';
 import { createMetrics, graphqlMetricsPlugin, httpMetricsMiddleware, metricsHandler, type Metrics } from '@imaging/metrics';
 import { authMiddleware, domainContext, requestIdMiddleware, resolvePrincipal } from './http/request-context';
 import { errorHandler } from './http/errors';
+import { transferAccounting } from './http/transfer-accounting';
 import { ingestRouter } from './ingest/routes';
 import { aiRouter } from './ai/routes';
 import { dicomWebRouter } from './dicomweb/routes';
@@ -49,6 +50,7 @@ export async function createApiServer(services: Services, options: ApiServerOpti
 
   app.use(requestIdMiddleware);
   app.use(authMiddleware(services));
+  app.use(transferAccounting(services));
   app.use(ingestRouter(services, metrics));
   app.use(dicomWebRouter(services, metrics));
   app.use(aiRouter(services));

@@ -1,7 +1,10 @@
 // After an instance is preprocessed: its series (re)enters the AI queue. The infer job id carries
-// the number of preprocessed instances, so a burst of arrivals collapses into the last job.
+// the number of preprocessed instances, so a burst of arrivals collapses into the last job. The
+// budget policy sets the job's priority, and delays routine series to the next UTC midnight once
+// the daily ceiling is reached.
 import { poolSql } from '@imaging/db';
 import type { Services } from '../context';
+import { decideBudget } from './budget-policy';
 
 export async function scheduleSeriesProcessing(services: Services, seriesId: string, options: { requestId?: string | null } = {}): Promise<void> {
   const sql = poolSql(services.db);
@@ -17,8 +20,10 @@ export async function scheduleSeriesProcessing(services: Services, seriesId: str
      VALUES ($1, $2, 'QUEUED', now(), now())
      ON CONFLICT ("seriesDbId") DO UPDATE SET state = 'QUEUED', "queuedAt" = now(), "updatedAt" = now(), error = NULL, "errorCode" = NULL
        WHERE "SeriesProcessing".state <> 'RUNNING'`, [seriesId, row.study_id]);
+  const decision = await decideBudget(services, { seriesId, studyId: row.study_id, urgent: row.urgent }, { requestId: options.requestId });
+  const deferMs = decision.deferredUntil ? decision.deferredUntil.getTime() - Date.now() : 0;
   await services.queues.enqueueInfer(
     { seriesId, studyId: row.study_id, preprocessedCount: row.preprocessed, urgent: row.urgent, requestId: options.requestId ?? null },
-    { delayMs: services.config.inferSettleMs },
+    { delayMs: Math.max(services.config.inferSettleMs, deferMs), priority: decision.priority },
   );
 }

@@ -8,6 +8,7 @@ import { requirePermission } from '@imaging/auth';
 import { isAppError } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
 import { instanceRecord } from './instance-record';
+import { CpuMeter } from './cpu-meter';
 
 export type IngestStatus = 'stored' | 'duplicate' | 'conflict' | 'failed';
 
@@ -54,9 +55,10 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
   if (sizeBytes > ctx.config.maxInstanceBytes) {
     return failed(index, sizeBytes, 'PAYLOAD_TOO_LARGE', `file is ${sizeBytes} bytes; the limit per instance is ${ctx.config.maxInstanceBytes}`);
   }
-  let parsed;
+  const cpu = new CpuMeter();
+  let parsed: ReturnType<typeof parseInstance>;
   try {
-    parsed = parseInstance(bytes);
+    parsed = cpu.measure(() => parseInstance(bytes));
   } catch (e) {
     if (e instanceof DicomError) return failed(index, sizeBytes, e.code, e.message);
     throw e;
@@ -68,7 +70,7 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
   if (options.expectedStudyInstanceUid && parsed.studyInstanceUid !== options.expectedStudyInstanceUid) {
     return failed(index, sizeBytes, 'STUDY_MISMATCH', 'the file belongs to another study than the one in the request URL', uids);
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = cpu.measure(() => createHash('sha256').update(bytes).digest('hex'));
 
   const known = await findInstanceBySopUid(poolSql(ctx.db), parsed.sopInstanceUid);
   if (known) return existingResult(index, sizeBytes, uids, known, sha256);
@@ -81,9 +83,12 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
     const blobWrite = ctx.store.put(storageKey, bytes);
     blobWrite.catch(() => undefined); // awaited below; this only keeps an early rollback from leaving it unhandled
     const outcome = await inSqlTransaction(ctx.db, async (tx) => {
-      const indexed = await indexInstance(tx, instanceRecord(parsed, { sizeBytes, storedBytes: sizeBytes, sha256, storageKey }));
+      const record = cpu.measure(() => instanceRecord(parsed, { sizeBytes, storedBytes: sizeBytes, sha256, storageKey }));
+      const indexed = await indexInstance(tx, record);
       await blobWrite;
       if (indexed.status === 'stored') {
+        // the preprocess job adds the CPU of verifying and compressing the file
+        await tx.query(`UPDATE "Instance" SET "ingestCpuMs" = $2 WHERE id = $1`, [indexed.ids.instanceDbId, cpu.ms]);
         await appendAudit(tx, {
           ...auditBase(ctx), action: 'instance.store', resourceType: 'Instance', resourceId: parsed.sopInstanceUid,
           outcome: 'SUCCESS', details: { studyInstanceUid: parsed.studyInstanceUid, sizeBytes, sha256 },

@@ -1,17 +1,25 @@
 // The preprocess step for one stored instance: verify the file against its ingest SHA-256, decode
 // every frame, store it compressed, then mark it done. Idempotent. `requeueUnprocessed` finds
 // instances whose job was lost (a crash between commit and enqueue) and enqueues them again.
+import { poolSql } from '@imaging/db';
+import { NotFound } from '@imaging/errors';
 import { verifyStoredInstance } from './verify-stored-instance';
 import { compressStoredInstance } from './compress-stored-instance';
 import { scheduleSeriesProcessing } from '../ai/schedule-processing';
 import type { Services } from '../context';
+import { CpuMeter } from './cpu-meter';
 
 /** Verifies, compresses and marks the instance done, then (re)schedules its series for the model. */
 export async function preprocessInstance(services: Services, instanceId: string, options: { requestId?: string | null } = {}) {
-  const verified = await verifyStoredInstance(services, instanceId);
-  const storage = await compressStoredInstance(services, instanceId);
-  const { seriesDbId } = await services.db.instance.update({ where: { id: instanceId }, data: { preprocessedAt: new Date() }, select: { seriesDbId: true } });
-  await scheduleSeriesProcessing(services, seriesDbId, options);
+  const cpu = new CpuMeter();
+  const verified = await verifyStoredInstance(services, instanceId, cpu);
+  const storage = await compressStoredInstance(services, instanceId, cpu);
+  // ingest CPU = the api's share (set at ingest) + this job's; a retried job adds the CPU it spent again
+  const [row] = await poolSql(services.db).query<{ series_id: string }>(
+    `UPDATE "Instance" SET "preprocessedAt" = now(), "ingestCpuMs" = COALESCE("ingestCpuMs", 0) + $2 WHERE id = $1 RETURNING "seriesDbId" AS series_id`,
+    [instanceId, cpu.ms]);
+  if (!row) throw new NotFound(`instance ${instanceId}`);
+  await scheduleSeriesProcessing(services, row.series_id, options);
   return { frames: verified.frames, storage: storage.status, storedBytes: storage.storedBytes };
 }
 

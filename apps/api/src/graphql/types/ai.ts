@@ -98,9 +98,9 @@ export class SliceMaskType {
 
 @ObjectType()
 export class StageCostType {
-  @Field(() => String, { description: 'ingest | preprocess | inference | review wait | review' }) name!: string;
+  @Field(() => String, { description: 'ingest | preprocess | inference | transfer | review wait | review' }) name!: string;
   @Field(() => Int) wallMs!: number;
-  @Field(() => Float, { nullable: true, description: 'null where not measured (ingest)' }) cpuSeconds!: number | null;
+  @Field(() => Float, { nullable: true, description: 'CPU seconds of the stage (ingest: parse, validate, hash, verify, compress); null where not measured' }) cpuSeconds!: number | null;
   @Field(() => Float) gpuSeconds!: number;
   @Field(() => Float) bytesIn!: number;
   @Field(() => Float) bytesOut!: number;
