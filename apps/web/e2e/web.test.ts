@@ -7,6 +7,7 @@ import { syntheticCtSeries } from '@imaging/dicom';
 import { startHarness, apiKeyCaller, userCaller, postDicom, type Harness } from '../../api/src/testing/harness';
 import { runPipeline } from '../../api/src/testing/pipeline';
 import { phantomStudy } from '@imaging/testing';
+import { executeRetrain } from '@imaging/domain';
 import { startWeb, launchBrowser, ARTIFACTS, type WebServer } from './servers';
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -20,7 +21,11 @@ describe('web app', () => {
   const startedAt = Date.now();
 
   beforeAll(async () => {
-    h = await startHarness({ reviewSecondReadShare: 0 });
+    h = await startHarness({
+      reviewSecondReadShare: 0,
+      // a short retraining run on a small held-out set keeps the browser test quick
+      retrain: { steps: 4, batchSize: 4, learningRate: 0.001, phantomShare: 0.25, gateTolerance: 0.01, heldOutSeries: 2, heldOutSlices: 8 },
+    });
     admin = await userCaller(h, 'ADMIN', 'admin@example.org');
     reader = await userCaller(h, 'RADIOLOGIST', 'reader@example.org');
     const integrator = await apiKeyCaller(h, 'INTEGRATOR');
@@ -320,6 +325,33 @@ describe('web app', () => {
     await page3.locator('[data-testid=model-row][data-version=v1][data-status=ACTIVE]').waitFor();
     expect(await page3.getByTestId('queue-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^preprocess/), expect.stringMatching(/^infer/)]));
     await page3.screenshot({ path: path.join(ARTIFACTS, 'models.png') });
+
+    // the retraining loop: freeze the FINAL review into a case set, start a run, watch it live
+    await page3.getByTestId('caseset-build').click();
+    await page3.getByTestId('caseset-row').filter({ hasText: 'v1' }).waitFor();
+    // the second reader's approval decided the case: the AI's masks are its truth
+    const setRow = await page3.getByTestId('caseset-row').first().textContent();
+    expect(setRow).toContain('approved 1');
+    expect(setRow).toContain('corrected 0');
+    await page3.getByTestId('retrain-steps').fill('4');
+    await page3.getByTestId('retrain-start').click();
+    await page3.locator('[data-testid=run-latest][data-state=QUEUED]').waitFor();
+    // the worker's job body, run here (the e2e has no worker process); the page polls the run
+    const run = await h.services.db.trainingRun.findFirstOrThrow();
+    const done = executeRetrain(h.services, run.id);
+    await page3.locator('[data-testid=run-latest][data-state=SUCCEEDED]').waitFor({ timeout: 120_000 });
+    await done;
+    await page3.getByTestId('loss-line').waitFor();
+    expect(await page3.getByTestId('run-step').textContent()).toBe('4');
+    await page3.getByTestId('gate-table').waitFor();
+    expect(await page3.getByTestId('gate-row').count()).toBe(11);
+    await page3.locator('[data-testid=model-row][data-version=v2][data-status=CANDIDATE]').waitFor();
+    await page3.getByTestId('compare-a').selectOption('v1');
+    await page3.getByTestId('compare-b').selectOption('v2');
+    await page3.getByTestId('compare-run').click();
+    await page3.getByTestId('compare-chart').waitFor();
+    expect(await page3.getByTestId('compare-table').locator('tbody tr').count()).toBe(11);
+    await page3.getByTestId('retraining').screenshot({ path: path.join(ARTIFACTS, 'retraining.png') });
     await page3.context().close();
   });
 });

@@ -2,9 +2,10 @@
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
 import { createServices, closeServices, sweepOrphanBlobs, requeueUnprocessed, registerShippedModel, releaseIdleTasks } from '@imaging/domain';
-import { INFER, PREPROCESS, connectionOptions, type InferJob, type PreprocessJob } from '@imaging/jobs';
+import { INFER, PREPROCESS, RETRAIN, connectionOptions, type InferJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
 import { execPreprocessJob } from './jobs/preprocess';
 import { execInferJob, inferenceRuntime } from './jobs/infer';
+import { execRetrainJob, onRetrainJobFailed } from './jobs/retrain';
 import { startMonitoring } from './monitoring';
 
 async function main() {
@@ -23,11 +24,16 @@ async function main() {
     new Worker<InferJob>(INFER, (job) => execInferJob(job, services, runtime, monitoring.metrics), {
       connection, prefix: config.queuePrefix, concurrency: 1, lockDuration: config.inferLockMs, stalledInterval: Math.min(30_000, config.inferLockMs),
     }),
+    // fine-tuning runs in its own thread; one run per worker process
+    new Worker<RetrainJob>(RETRAIN, (job) => execRetrainJob(job, services), { connection, prefix: config.queuePrefix, concurrency: 1 }),
   ];
   for (const w of workers) {
     monitoring.instrument(w);
     w.on('failed', (job, err) => services.log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
   }
+  workers[2].on('failed', (job, err) => {
+    onRetrainJobFailed(job as never, err, services).catch((e) => services.log.error({ err: (e as Error).message }, 'marking a lost training run failed'));
+  });
   const sweep = setInterval(() => {
     sweepOrphanBlobs(services).catch((e) => services.log.error({ err: (e as Error).message }, 'orphan sweep failed'));
   }, 60 * 60 * 1000);

@@ -56,9 +56,12 @@ const schema = z.object({
   RETRAIN_BATCH_SIZE: z.coerce.number().int().positive().default(8),
   RETRAIN_LEARNING_RATE: z.coerce.number().positive().default(0.001),
   /** Share of each batch drawn from the phantom generator, so fine-tuning does not forget. */
-  RETRAIN_PHANTOM_SHARE: z.coerce.number().min(0).max(1).default(0.25),
+  RETRAIN_PHANTOM_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   /** The gate refuses a candidate whose held-out metric is worse than the active model's by more than this. */
   RETRAIN_GATE_TOLERANCE: z.coerce.number().min(0).max(1).default(0.01),
+  /** Phantom held-out series (and slices each) both models are evaluated on before the gate. */
+  RETRAIN_HELDOUT_SERIES: z.coerce.number().int().min(1).max(64).default(12),
+  RETRAIN_HELDOUT_SLICES: z.coerce.number().int().min(1).max(256).default(32),
   CI: bool.default(false),
   TEST_ADMIN_DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
   TEST_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -99,7 +102,7 @@ export interface Config {
   unitPrices: { currency: string; cpuSecond: number; gpuSecond: number; gbMonth: number; gbTransfer: number };
   budget: { ceilingPerDay: number | null; economyAt: number; minimalAt: number };
   modelDir: string;
-  retrain: { steps: number; batchSize: number; learningRate: number; phantomShare: number; gateTolerance: number };
+  retrain: { steps: number; batchSize: number; learningRate: number; phantomShare: number; gateTolerance: number; heldOutSeries: number; heldOutSlices: number };
   ci: boolean;
   /** Tests create and drop their own databases through this connection. */
   testAdminDatabaseUrl: string;
@@ -155,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retrain: {
       steps: e.RETRAIN_STEPS, batchSize: e.RETRAIN_BATCH_SIZE, learningRate: e.RETRAIN_LEARNING_RATE,
       phantomShare: e.RETRAIN_PHANTOM_SHARE, gateTolerance: e.RETRAIN_GATE_TOLERANCE,
+      heldOutSeries: e.RETRAIN_HELDOUT_SERIES, heldOutSlices: e.RETRAIN_HELDOUT_SLICES,
     },
     ci: e.CI,
     testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,

@@ -21,6 +21,7 @@ export * from './ai/process-series';
 export * from './ai/results';
 export * from './review/review-tasks';
 export * from './ai/study-cost';
+export * from './ai/retrain';
 export * from './ai/pricing';
 export * from './ai/budget-policy';
 export * from './ai/cost-report';

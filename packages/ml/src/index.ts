@@ -21,3 +21,6 @@ export * from './quantize/benchmark';
 export { agreement, Agreement, writeReport, HELD_OUT_SEEDS, HELD_OUT_SLICES } from './train/report';
 export * from './masks/codec';
 export * from './infer/engine';
+export * from './train/gate';
+export * from './train/fine-tune';
+export * from './train/fine-tune-runner';

@@ -1,5 +1,5 @@
 // Real services for integration tests: a fresh database, a per-run BullMQ prefix on the local
-// Redis, and a temporary blob directory. `close()` removes all three.
+// Redis, and temporary blob and model directories. `close()` removes them all.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,9 +19,10 @@ export interface TestServices extends Services {
 export async function createTestServices(overrides: Partial<Config> = {}): Promise<TestServices> {
   const database = await createTestDatabase();
   const storageDir = mkdtempSync(path.join(os.tmpdir(), 'imaging-blobs-'));
+  const modelDir = mkdtempSync(path.join(os.tmpdir(), 'imaging-models-'));
   const base = loadConfig();
   const config: Config = {
-    ...base, nodeEnv: 'test', databaseUrl: database.url, redisUrl: base.testRedisUrl, storageDir,
+    ...base, nodeEnv: 'test', databaseUrl: database.url, redisUrl: base.testRedisUrl, storageDir, modelDir,
     queuePrefix: `test-${randomBytes(4).toString('hex')}`, logLevel: 'silent', ...overrides,
   };
   const queryCounter: QueryCounter = { count: 0 };
@@ -33,9 +34,11 @@ export async function createTestServices(overrides: Partial<Config> = {}): Promi
     async close() {
       await services.queues.preprocess.obliterate({ force: true }).catch(() => undefined);
       await services.queues.infer.obliterate({ force: true }).catch(() => undefined);
+      await services.queues.retrain.obliterate({ force: true }).catch(() => undefined);
       await closeServices(services);
       await database.drop();
       rmSync(storageDir, { recursive: true, force: true });
+      rmSync(modelDir, { recursive: true, force: true });
     },
   };
 }

@@ -15,6 +15,7 @@ import { AuditResolver } from './resolvers/audit';
 import { ModelResolver, StudyAiResolver } from './resolvers/ai';
 import { ReviewResolver } from './resolvers/review';
 import { StorageResolver } from './resolvers/storage';
+import { RetrainResolver } from './resolvers/retrain';
 import { CostResolver } from './resolvers/cost';
 import type { GraphQLContext } from './context';
 
@@ -25,7 +26,7 @@ const NO_TOPICS = {
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, StorageResolver, CostResolver],
+    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, RetrainResolver, StorageResolver, CostResolver],
     validate: { forbidUnknownValues: false },
     // Every subscription here brings its own `subscribe` (it polls Postgres, so it works across
     // api and worker processes); type-graphql still insists on a PubSub, and this one has no topics.

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { appendAudit, inTransaction, Prisma, type Tx } from '@imaging/db';
 import { requirePermission } from '@imaging/auth';
 import { Conflict, NotFound } from '@imaging/errors';
-import { MODEL_VARIANTS, shippedModelDir, type ModelVariant } from '@imaging/ml';
+import { GATE_METRICS, MODEL_VARIANTS, shippedModelDir, summariseEvaluation, type MetricSummary, type ModelVariant } from '@imaging/ml';
 import { auditBase, type DomainContext, type Services } from '../context';
 
 export const SHIPPED_MODEL_VERSION = 'v1';
@@ -97,9 +97,27 @@ async function setActive(tx: Tx, id: string) {
   return previous;
 }
 
-/** Makes a version ACTIVE (promotion of a candidate, or rollback to a retired one). */
+/**
+ * Makes a version ACTIVE (promotion of a candidate, or rollback to any earlier version). A
+ * candidate whose training run failed the evaluation gate is refused with the gate's reasons,
+ * and the refusal is audited.
+ */
 export async function promoteModelVersion(ctx: DomainContext, version: string) {
   requirePermission(ctx.principal, 'model:manage');
+  const refused = await ctx.db.modelVersion.findUnique({ where: { version } }).then(async (target) => {
+    if (!target || target.status !== 'CANDIDATE') return null;
+    const run = await ctx.db.trainingRun.findUnique({ where: { candidateModelVersionId: target.id } });
+    if (!run || run.gatePassed !== false) return null;
+    const gate = (run.evaluation as { gate?: { reasons?: string[] } } | null)?.gate;
+    return { target, runId: run.id, reasons: gate?.reasons ?? ['the evaluation gate refused this candidate'] };
+  });
+  if (refused) {
+    await inTransaction(ctx.db, (tx) => appendAudit(tx, {
+      ...auditBase(ctx), action: 'model.promote', resourceType: 'ModelVersion', resourceId: refused.target.id, outcome: 'DENIED',
+      details: { version, trainingRun: refused.runId, reasons: refused.reasons },
+    }));
+    throw new Conflict(`model version ${version} failed the evaluation gate: ${refused.reasons.join('; ')}`, { reason: 'GATE_REFUSED', reasons: refused.reasons });
+  }
   return inTransaction(ctx.db, async (tx) => {
     await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(7307)');
     const target = await tx.modelVersion.findUnique({ where: { version } });
@@ -112,4 +130,31 @@ export async function promoteModelVersion(ctx: DomainContext, version: string) {
     });
     return tx.modelVersion.findUniqueOrThrow({ where: { id: target.id }, include: { artifacts: true } });
   });
+}
+
+export interface ComparedMetric { metric: string; a: number | null; b: number | null; delta: number | null }
+
+/**
+ * Two versions side by side on their recorded held-out metrics (metrics.json of each; the
+ * held-out set is the one each was evaluated on: for a like-for-like comparison of a candidate
+ * with its base, see the training run's gate rows).
+ */
+export async function compareModelVersions(ctx: DomainContext, a: string, b: string) {
+  requirePermission(ctx.principal, 'model:manage');
+  const [va, vb] = await Promise.all([a, b].map((version) => ctx.db.modelVersion.findUnique({ where: { version }, include: { artifacts: { orderBy: { variant: 'asc' } } } })));
+  if (!va) throw new NotFound(`model version ${a}`);
+  if (!vb) throw new NotFound(`model version ${b}`);
+  const summary = (m: unknown) => {
+    const e = m as Parameters<typeof summariseEvaluation>[0] | null;
+    return e?.segmentation && e.classification ? summariseEvaluation(e) : null;
+  };
+  const sa = summary(va.metrics);
+  const sb = summary(vb.metrics);
+  const value = (s: MetricSummary | null, k: keyof MetricSummary) => (s && Number.isFinite(s[k]) ? s[k] : null);
+  const rows: ComparedMetric[] = GATE_METRICS.map((metric) => {
+    const x = value(sa, metric);
+    const y = value(sb, metric);
+    return { metric, a: x, b: y, delta: x === null || y === null ? null : y - x };
+  });
+  return { a: va, b: vb, rows };
 }

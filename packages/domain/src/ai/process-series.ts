@@ -46,7 +46,7 @@ const STRAGGLER_MS = 10 * 60 * 1000;
 /** A lesion-positive series needs a slice probability at or above this. */
 const LABEL_THRESHOLD = 0.5;
 
-interface SliceRow {
+export interface SliceRow {
   id: string; sop: string; storage_key: string; instance_number: number | null; rows: number | null; columns: number | null;
   frames: number | null; photometric: string | null;
 }
@@ -87,6 +87,44 @@ export function markSeriesFailed(services: Services, seriesId: string, code: str
   return markFailed(services, seriesId, code, message, 'FAILED');
 }
 
+export interface PreparedSlice {
+  row: SliceRow;
+  /** Model input: HU resampled to size×size and windowed. */
+  image: Float32Array;
+  key: number | null;
+  spacing: [number, number] | null;
+  thickness: number | null;
+}
+
+/** Decode, modality LUT to HU, resample and window every slice to the model's input, in slice order. */
+export async function prepareSlices(services: Services, slices: SliceRow[], size: number, fig?: StageFigures): Promise<PreparedSlice[]> {
+  const out: PreparedSlice[] = [];
+  for (const row of slices) {
+    const bytes = await readInstanceFile(services, row.storage_key);
+    if (fig) fig.bytesIn += bytes.length;
+    const parsed = parseInstance(bytes);
+    const frame = await decodeFrame(parsed, 0);
+    const hu = rescaleToHu(Float32Array.from(frame.pixels), parsed.instance.rescaleSlope ?? 1, parsed.instance.rescaleIntercept ?? 0);
+    out.push({
+      row, image: preprocessSlice({ hu, rows: frame.rows, columns: frame.columns }, size),
+      key: sliceKey(parsed.instance.imagePositionPatient, parsed.instance.imageOrientationPatient),
+      spacing: parsed.instance.pixelSpacing, thickness: parsed.instance.sliceThickness,
+    });
+    if (fig) fig.items++;
+  }
+  out.sort((a, b) => (a.key !== null && b.key !== null ? a.key - b.key : (a.row.instance_number ?? 0) - (b.row.instance_number ?? 0)) || a.row.sop.localeCompare(b.row.sop));
+  if (fig) fig.bytesOut = out.length * size * size * 4;
+  return out;
+}
+
+/** The preprocessed instances of a series, as prepareSlices takes them. */
+export function seriesSliceRows(services: Services, seriesId: string): Promise<SliceRow[]> {
+  return poolSql(services.db).query<SliceRow>(
+    `SELECT id, "sopInstanceUid" AS sop, "storageKey" AS storage_key, "instanceNumber" AS instance_number, rows, columns,
+            "numberOfFrames" AS frames, photometric
+       FROM "Instance" WHERE "seriesDbId" = $1 AND "preprocessedAt" IS NOT NULL`, [seriesId]);
+}
+
 export async function processSeries(services: Services, runtime: InferenceRuntime, job: SeriesJob): Promise<ProcessOutcome> {
   const sql = poolSql(services.db);
   const [series] = await sql.query<{ study_id: string; modality: string | null; total: number; pending_recent: number }>(
@@ -95,10 +133,7 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
             (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = s.id AND i."preprocessedAt" IS NULL AND i."createdAt" > now() - make_interval(secs => $2)) AS pending_recent
        FROM "Series" s WHERE s.id = $1`, [job.seriesId, STRAGGLER_MS / 1000]);
   if (!series) return { status: 'superseded', reason: 'series no longer exists' };
-  const slices = await sql.query<SliceRow>(
-    `SELECT id, "sopInstanceUid" AS sop, "storageKey" AS storage_key, "instanceNumber" AS instance_number, rows, columns,
-            "numberOfFrames" AS frames, photometric
-       FROM "Instance" WHERE "seriesDbId" = $1 AND "preprocessedAt" IS NOT NULL`, [job.seriesId]);
+  const slices = await seriesSliceRows(services, job.seriesId);
   if (slices.length !== job.preprocessedCount) return { status: 'superseded', reason: `series now has ${slices.length} preprocessed instances` };
   if (series.pending_recent > 0) return { status: 'superseded', reason: `${series.pending_recent} instances still being preprocessed` };
 
@@ -116,25 +151,7 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
 
   const size = runtime.model.inputSize;
   // preprocess: decode, HU, resample + window to the model's input, in slice order
-  const [prepared, preprocessFig] = await timed('preprocess', async (fig) => {
-    const out: { row: SliceRow; image: Float32Array; key: number | null; spacing: [number, number] | null; thickness: number | null }[] = [];
-    for (const row of slices) {
-      const bytes = await readInstanceFile(services, row.storage_key);
-      fig.bytesIn += bytes.length;
-      const parsed = parseInstance(bytes);
-      const frame = await decodeFrame(parsed, 0);
-      const hu = rescaleToHu(Float32Array.from(frame.pixels), parsed.instance.rescaleSlope ?? 1, parsed.instance.rescaleIntercept ?? 0);
-      out.push({
-        row, image: preprocessSlice({ hu, rows: frame.rows, columns: frame.columns }, size),
-        key: sliceKey(parsed.instance.imagePositionPatient, parsed.instance.imageOrientationPatient),
-        spacing: parsed.instance.pixelSpacing, thickness: parsed.instance.sliceThickness,
-      });
-      fig.items++;
-    }
-    out.sort((a, b) => (a.key !== null && b.key !== null ? a.key - b.key : (a.row.instance_number ?? 0) - (b.row.instance_number ?? 0)) || a.row.sop.localeCompare(b.row.sop));
-    fig.bytesOut = out.length * size * size * 4;
-    return out;
-  });
+  const [prepared, preprocessFig] = await timed('preprocess', (fig) => prepareSlices(services, slices, size, fig));
 
   // inference in batches
   const [predicted, inferenceFig] = await timed('inference', async (fig) => {

@@ -18,6 +18,8 @@ export interface TrainOptions {
   timeBudgetMs?: number;
   /** Fixed data instead of the generator (tests). */
   images?: LabelledImage[];
+  /** Batch source for step `step` (fine-tuning mixes reviewed cases with generated ones). */
+  sampleBatch?: (step: number, batchSize: number) => LabelledImage[];
   onStep?: (progress: StepProgress) => void;
 }
 
@@ -64,21 +66,25 @@ export async function trainModel(model: tf.LayersModel, options: TrainOptions): 
     if (options.timeBudgetMs !== undefined && Date.now() - start > options.timeBudgetMs) break;
     // AdamOptimizer reads its learningRate field on every step; tfjs has no schedule API for it.
     (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(step, options.steps, options.learningRate);
-    const images = options.images
+    const images = options.sampleBatch ? options.sampleBatch(step, options.batchSize)
+      : options.images
       ? Array.from({ length: options.batchSize }, (_, i) => options.images![(step * options.batchSize + i) % options.images!.length])
       : trainingImages(options.seed + step * options.batchSize, options.batchSize, size);
     const { x, y, label } = batchTensors(images, size);
-    let parts: [number, number] = [0, 0];
+    // The loss parts are kept past minimize's tidy and read asynchronously: the webgpu backend has
+    // no synchronous read-back in Node (its readSync needs OffscreenCanvas).
+    const kept: tf.Tensor[] = [];
     const total = optimizer.minimize(() => {
       const [logits, probability] = runUNet(model, x, true);
       const m = maskLoss(logits, y);
       const c = classLoss(probability, label);
-      parts = [m.dataSync()[0], c.dataSync()[0]];
+      kept.push(tf.keep(m), tf.keep(c));
       return tf.add(m, tf.mul(c, classWeight)) as tf.Scalar;
     }, true);
     const loss = total ? (await total.data())[0] : Number.NaN;
+    const parts = await Promise.all(kept.map(async (t) => (await t.data())[0]));
     total?.dispose();
-    tf.dispose([x, y, label]);
+    tf.dispose([x, y, label, ...kept]);
     losses.push(loss);
     options.onStep?.({ step, loss, maskLoss: parts[0], classLoss: parts[1], elapsedMs: Date.now() - start });
   }

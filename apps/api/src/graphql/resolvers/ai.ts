@@ -31,7 +31,7 @@ export function toAiResult(r: AiResultView): AiResultType {
   return { ...r, findings: { lesionCount: r.lesionCount, totalVolumeMl: r.totalVolumeMl, lesions: f.lesions ?? [], sliceProbabilities: f.sliceProbabilities ?? [] } };
 }
 
-function toModelVersion(m: Awaited<ReturnType<typeof listModelVersions>>[number]): ModelVersionType {
+export function toModelVersion(m: Awaited<ReturnType<typeof listModelVersions>>[number]): ModelVersionType {
   return { ...m, artifacts: m.artifacts.map((a) => ({ variant: a.variant, sizeBytes: Number(a.sizeBytes), metrics: a.metrics })) };
 }
 

@@ -1,10 +1,11 @@
 'use client';
 // Models and queues: every registered model version with its held-out metrics side by side (per
-// weight variant: size, speed, agreement with float32), promotion and rollback, and the depth of
-// each job queue.
+// weight variant: size, speed, agreement with float32), promotion and rollback, the retraining
+// loop (retraining.tsx), and the depth of each job queue.
 import { useCallback, useEffect, useState } from 'react';
 import { errorText, formatBytes, gql } from '../../../lib/graphql';
 import { RequirePermission } from '../../../lib/session';
+import { Retraining } from './retraining';
 
 interface Seg { dice: number; iou: number; precision: number; recall: number }
 interface Cls { f1: number; auc: number; precision: number; recall: number }
@@ -80,6 +81,7 @@ function Models() {
           </tbody>
         </table>
       </div>
+      <Retraining versions={data.versions.map((v) => v.version)} onChange={() => void load()} />
       <h2>Queues</h2>
       <div className="table-wrap">
         <table data-testid="queues-table">
