@@ -2,7 +2,7 @@
 import type { Queue } from 'bullmq';
 import { openQueue, type QueueSettings } from './connection';
 import { PREPROCESS, addPreprocessJob, type PreprocessJob } from './preprocess';
-import { INFER, addInferJob, type InferJob } from './infer';
+import { INFER, addInferJob, reprioritiseInferJob, type InferJob } from './infer';
 import { RETRAIN, addRetrainJob, type RetrainJob } from './retrain';
 
 export interface Queues {
@@ -11,6 +11,8 @@ export interface Queues {
   enqueuePreprocess(payload: PreprocessJob): Promise<void>;
   infer: Queue<InferJob>;
   enqueueInfer(payload: InferJob, options: { delayMs: number; priority?: number }): Promise<void>;
+  /** See reprioritiseInferJob. */
+  reprioritiseInfer(seriesId: string, preprocessedCount: number, urgent: boolean): Promise<boolean>;
   retrain: Queue<RetrainJob>;
   enqueueRetrain(payload: RetrainJob): Promise<void>;
   /** Jobs per state per queue (waiting, active, delayed, prioritized, failed, completed). */
@@ -46,6 +48,7 @@ export function openQueues(settings: QueueSettings): Queues {
       return inferQueue();
     },
     enqueueInfer: (payload, options) => addInferJob(inferQueue(), payload, options),
+    reprioritiseInfer: (seriesId, count, urgent) => reprioritiseInferJob(inferQueue(), seriesId, count, urgent),
     get retrain() {
       return retrainQueue();
     },

@@ -128,6 +128,16 @@ describe('infer under the budget policy', () => {
     expect(await urgent.job.getState()).not.toBe('delayed');
     await runAndCheck(urgent.job, { variant: 'uint8', batchSize: 8 });
 
+    // flagging the deferred study urgent releases its waiting job at once, at urgent priority
+    const deferredStudy = await s.db.series.findUniqueOrThrow({ where: { id: deferred.seriesId }, include: { study: true } });
+    await setStudyUrgent(systemContext(s), deferredStudy.study.studyInstanceUid, true);
+    const released = (await s.queues.infer.getJob(deferred.job.id!))!;
+    expect(released.priority).toBe(PRIORITY.urgent);
+    expect(released.data.urgent).toBe(true);
+    expect(await released.getState()).not.toBe('delayed');
+    expect((await budgetForRun(s, released.data)).tier).toBe('minimal');
+    await released.remove();
+
     // every recorded decision has its audit row
     expect(await s.db.auditEvent.count({ where: { action: 'budget.decision' } })).toBe(await s.db.budgetDecision.count());
 
@@ -141,9 +151,9 @@ describe('infer under the budget policy', () => {
     expect(budget.share).toBeGreaterThanOrEqual(1.2);
     expect(budget.spentToday).toBeCloseTo(budget.share * CEILING, 9);
     expect(budget.decisions.map((d) => `${d.tier}/${d.variant}/${d.urgent}`)).toEqual([
-      'minimal/uint8/true', 'deferred/uint8/false', 'deferred/uint8/false', 'minimal/uint8/false', 'economy/float16/false', 'full/float32/false',
+      'minimal/uint8/true', 'minimal/uint8/true', 'deferred/uint8/false', 'deferred/uint8/false', 'minimal/uint8/false', 'economy/float16/false', 'full/float32/false',
     ]);
-    expect(budget.decisions[1].deferredUntil).toBe(new Date(midnight).toISOString());
+    expect(budget.decisions[2].deferredUntil).toBe(new Date(midnight).toISOString());
     expect(budget.decisions.every((d) => d.seriesInstanceUid && d.reason)).toBe(true);
 
     // only model:manage may see it

@@ -229,14 +229,21 @@ export async function cancelReviewTask(ctx: DomainContext, id: string, reason: s
 /** Admin: flag a study urgent; its tasks and queued processing move up. */
 export async function setStudyUrgent(ctx: DomainContext, studyInstanceUid: string, urgent: boolean): Promise<number> {
   requirePermission(ctx.principal, 'review:manage');
-  return inSqlTransaction(ctx.db, async (sql) => {
+  const changed = await inSqlTransaction(ctx.db, async (sql) => {
     const [study] = await sql.query<{ id: string }>(`SELECT id FROM "Study" WHERE "studyInstanceUid" = $1`, [studyInstanceUid]);
     if (!study) throw new NotFound(`study ${studyInstanceUid}`);
     const tasks = await sql.query(`UPDATE "ReviewTask" SET urgent = $2, "updatedAt" = now() WHERE "studyDbId" = $1 RETURNING id`, [study.id, urgent]);
     await sql.query(`UPDATE "SeriesProcessing" SET urgent = $2, "updatedAt" = now() WHERE "studyDbId" = $1`, [study.id, urgent]);
     await appendAudit(sql, { ...auditBase(ctx), action: 'study.urgent', resourceType: 'Study', resourceId: studyInstanceUid, outcome: 'SUCCESS', details: { urgent, tasks: tasks.length } });
-    return tasks.length;
+    return { count: tasks.length, studyId: study.id };
   });
+  // series still waiting for the model move up (or back) in the infer queue at once
+  const waiting = await poolSql(ctx.db).query<{ series: string; preprocessed: number }>(
+    `SELECT p."seriesDbId" AS series,
+            (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = p."seriesDbId" AND i."preprocessedAt" IS NOT NULL) AS preprocessed
+       FROM "SeriesProcessing" p WHERE p."studyDbId" = $1 AND p.state = 'QUEUED'`, [changed.studyId]);
+  for (const w of waiting) await ctx.queues.reprioritiseInfer(w.series, w.preprocessed, urgent);
+  return changed.count;
 }
 
 /** Claimed tasks idle for longer than the timeout go back to the pool (run by the worker). */
