@@ -1,7 +1,8 @@
 // What a study cost, stage by stage, from the figures the pipeline records and the configured
 // unit prices: compute (CPU seconds, or GPU seconds when a GPU backend ran the stage), storage
-// (GB-month of the compressed files) and transfer (bytes received at ingest, bytes sent to viewers
-// and clients from StudyTransfer). Ingest CPU is `Instance.ingestCpuMs` (see ingest/cpu-meter.ts);
+// (GB-month of the compressed files) and transfer (bytes sent to viewers and clients, from
+// StudyTransfer; bytes received at ingest are reported but not charged: ingress is free at the
+// usual providers, and the daily report and budget count the same way). Ingest CPU is `Instance.ingestCpuMs` (see ingest/cpu-meter.ts);
 // it is null for instances stored before it was measured, never guessed.
 import { poolSql } from '@imaging/db';
 import { requirePermission } from '@imaging/auth';
@@ -55,7 +56,7 @@ export async function studyCostFigures(services: Services, studyDbId: string): P
   const ingestCpuSeconds = ingest.cpu_ms === null ? null : ingest.cpu_ms / 1000;
   const stages: StageCost[] = [{
     name: 'ingest', wallMs: Math.round(ingest.wall_ms ?? 0), cpuSeconds: ingestCpuSeconds, gpuSeconds: 0, bytesIn: ingest.received, bytesOut: ingest.stored,
-    cost: transferCost(prices, ingest.received) + computeCost(prices, { cpuSeconds: ingestCpuSeconds ?? 0, gpuSeconds: 0 }),
+    cost: computeCost(prices, { cpuSeconds: ingestCpuSeconds ?? 0, gpuSeconds: 0 }),
   }];
   for (const name of ['preprocess', 'inference']) {
     const rows = stageRows.filter((r) => r.name === name);
