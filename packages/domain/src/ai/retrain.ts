@@ -244,13 +244,22 @@ export async function startRetrain(ctx: DomainContext, input: StartRetrainInput 
   return getTrainingRun(ctx, id);
 }
 
+/**
+ * Slices a run holds in memory at most (model inputs and masks: 64 KiB each at 128², ~0.5 GiB);
+ * a larger set keeps every lesion slice and an even sample of the others.
+ */
+export const MAX_CASE_SLICES = 8000;
+
 /** Model inputs and truth masks of a set's cases, split into training and held-out slices. */
-async function loadCaseImages(services: Services, caseSetId: string, size: number): Promise<{ train: LabelledImage[]; heldOut: LabelledImage[] }> {
+async function loadCaseImages(services: Services, caseSetId: string, size: number): Promise<{ train: LabelledImage[]; heldOut: LabelledImage[]; sampledEvery: number }> {
   const sql = poolSql(services.db);
-  const cases = await sql.query<{ seriesDbId: string; annotationVersion: number; label: string; source: CaseSource; split: string }>(
+  const cases = await sql.query<{ seriesDbId: string; annotationVersion: number; label: string; source: CaseSource; split: string; slices: number }>(
     // in Series Instance UID order, so a run on the same set and seed sees the same batches
-    `SELECT c."seriesDbId", c."annotationVersion", c.label, c.source, c.split FROM "LabelledCase" c JOIN "Series" s ON s.id = c."seriesDbId"
+    `SELECT c."seriesDbId", c."annotationVersion", c.label, c.source, c.split, c.slices FROM "LabelledCase" c JOIN "Series" s ON s.id = c."seriesDbId"
       WHERE c."setId" = $1::uuid ORDER BY s."seriesInstanceUid"`, [caseSetId]);
+  const total = cases.reduce((n, c) => n + c.slices, 0);
+  const sampledEvery = Math.max(1, Math.ceil(total / MAX_CASE_SLICES));
+  let clearSeen = 0;
   const train: LabelledImage[] = [];
   const heldOut: LabelledImage[] = [];
   for (const c of cases) {
@@ -263,10 +272,12 @@ async function loadCaseImages(services: Services, caseSetId: string, size: numbe
         const full = decodeMask(t.data, t.rows * t.columns);
         mask = t.rows === size && t.columns === size ? full : resampleMask(full, t.columns, t.rows, size, size);
       }
-      (c.split === 'heldout' ? heldOut : train).push({ image: s.image, mask, hasLesion: mask.some((v) => v !== 0) });
+      const hasLesion = mask.some((v) => v !== 0);
+      if (!hasLesion && clearSeen++ % sampledEvery !== 0) continue;
+      (c.split === 'heldout' ? heldOut : train).push({ image: s.image, mask, hasLesion });
     }
   }
-  return { train, heldOut };
+  return { train, heldOut, sampledEvery };
 }
 
 async function finishRun(services: Services, id: string, fields: { state: 'SUCCEEDED' | 'FAILED'; error?: string; errorCode?: string; candidateId?: string; evaluation?: unknown; gatePassed?: boolean }) {
@@ -293,8 +304,8 @@ export async function executeRetrain(services: Services, runId: string): Promise
     const base = await services.db.modelVersion.findUniqueOrThrow({ where: { id: run.baseId }, include: { artifacts: true } });
     const baseDir = base.artifacts.find((a) => a.variant === 'float32')?.location;
     if (!baseDir) throw new NotFound(`float32 weights of model ${base.version}`);
-    const { train, heldOut } = await loadCaseImages(services, run.caseSetId, base.inputSize);
-    log.info({ trainSlices: train.length, heldOutSlices: heldOut.length, steps: run.steps, baseVersion: base.version }, 'retrain started');
+    const { train, heldOut, sampledEvery } = await loadCaseImages(services, run.caseSetId, base.inputSize);
+    log.info({ trainSlices: train.length, heldOutSlices: heldOut.length, sampledEvery, steps: run.steps, baseVersion: base.version }, 'retrain started');
     const outDir = path.resolve(services.config.modelDir, run.params.version);
     let pending: { step: number; loss: number }[] = [];
     let lastWrite = 0;
@@ -320,7 +331,7 @@ export async function executeRetrain(services: Services, runId: string): Promise
     if (pending.length) flush(result.steps);
     await writing;
     const registered = await registerModelDirectory(services, run.params.version, outDir);
-    const evaluation = { sets: result.sets, gate: result.gate, elapsedMs: result.elapsedMs, backend: result.backend, trainSlices: train.length, heldOutSlices: heldOut.length };
+    const evaluation = { sets: result.sets, gate: result.gate, elapsedMs: result.elapsedMs, backend: result.backend, trainSlices: train.length, heldOutSlices: heldOut.length, clearSlicesSampledEvery: sampledEvery };
     await finishRun(services, runId, { state: 'SUCCEEDED', candidateId: registered.id, evaluation, gatePassed: result.gate.passed });
     await inSqlTransaction(services.db, (tx) => appendAudit(tx, {
       actorType: 'SYSTEM', action: 'model.retrain.finish', resourceType: 'TrainingRun', resourceId: runId, outcome: 'SUCCESS',
