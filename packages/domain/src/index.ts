@@ -14,6 +14,7 @@ export * from './dicomweb/search';
 export * from './dicomweb/retrieve';
 export * from './dicomweb/storage-stats';
 export * from './ingest/compress-stored-instance';
+export * from './ingest/restored-file-cache';
 export * from './ingest/preprocess-instance';
 export * from './ai/model-registry';
 export * from './ai/schedule-processing';

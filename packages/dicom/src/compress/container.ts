@@ -3,45 +3,23 @@
 // Stored layout: "IRPZ" | version (1 byte) | header length (u32 LE) | JSON header |
 // bytes before the pixel value | per frame: length (u32 LE) + JPEG-LS codestream | bytes after.
 // Every container is decoded and compared with the original before it is returned.
-/* eslint-disable @typescript-eslint/no-require-imports -- CharLS is a CommonJS wasm factory without types */
 import { parseInstance } from '../parse/parse-instance';
 import { expectedNativeBytes } from '../parse/pixel-checks';
 import { numberOfFrames } from '../parse/frames';
-import { decodeJpegLs } from '../decode/codecs';
+import { decodeJpegLsFrame, encodeJpegLsLosslessFrame } from './codec-threads';
 
 const MAGIC = Buffer.from('IRPZ', 'latin1');
 const VERSION = 1;
 
 interface Header { pixelOffset: number; frames: number; frameSize: number; width: number; height: number; bits: 8 | 16; originalSize: number }
 
-interface Encoder {
-  getDecodedBuffer(info: { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean }): Uint8Array;
-  getEncodedBuffer(): Uint8Array;
-  setNearLossless(n: number): void;
-  encode(): void;
-  delete(): void;
-}
-let charls: Promise<{ JpegLSEncoder: new () => Encoder }> | null = null;
-
-async function encodeJpegLs(frame: Uint8Array, width: number, height: number, bits: number): Promise<Uint8Array> {
-  charls ??= (require('@cornerstonejs/codec-charls/wasmjs') as () => Promise<{ JpegLSEncoder: new () => Encoder }>)();
-  const encoder = new (await charls).JpegLSEncoder();
-  try {
-    encoder.getDecodedBuffer({ width, height, bitsPerSample: bits, componentCount: 1, isSigned: false }).set(frame);
-    encoder.setNearLossless(0);
-    encoder.encode();
-    return new Uint8Array(encoder.getEncodedBuffer());
-  } finally {
-    encoder.delete();
-  }
-}
-
 export function isStorageContainer(stored: Uint8Array): boolean {
   return stored.length > 9 && Buffer.from(stored.buffer, stored.byteOffset, 4).equals(MAGIC);
 }
 
-/** The stored bytes for a file: a verified container, or null when compression does not apply
- *  (already compressed syntax, big endian, 1-bit, float, no gain) so the original is kept. */
+/** The stored bytes for a file: a container already decoded and compared with `original` byte
+ *  for byte, or null when compression does not apply (already compressed syntax, big endian,
+ *  1-bit, float, no gain) so the original is kept. */
 export async function compressForStorage(original: Uint8Array): Promise<Uint8Array | null> {
   const parsed = parseInstance(original, { requireUids: false });
   const px = parsed.pixelData;
@@ -58,14 +36,14 @@ export async function compressForStorage(original: Uint8Array): Promise<Uint8Arr
   const width = i.columns * (samplesPerFrame / (i.rows * i.columns));
   const height = i.rows;
   const header: Header = { pixelOffset: px.offset, frames, frameSize, width, height, bits, originalSize: original.length };
-  const parts: Uint8Array[] = [];
-  for (let f = 0; f < frames; f++) {
-    const frame = original.subarray(px.offset + f * frameSize, px.offset + (f + 1) * frameSize);
-    const coded = await encodeJpegLs(frame, width, height, bits);
+  // frames are coded side by side on the codec threads
+  const coded = await Promise.all(Array.from({ length: frames }, (_, f) =>
+    encodeJpegLsLosslessFrame(original.subarray(px.offset + f * frameSize, px.offset + (f + 1) * frameSize), { width, height, bitsPerSample: bits, componentCount: 1, interleaveMode: 0 })));
+  const parts = coded.flatMap((codestream) => {
     const length = Buffer.alloc(4);
-    length.writeUInt32LE(coded.length);
-    parts.push(length, coded);
-  }
+    length.writeUInt32LE(codestream.length);
+    return [length, codestream];
+  });
   const json = Buffer.from(JSON.stringify(header));
   const lead = Buffer.alloc(9);
   MAGIC.copy(lead, 0);
@@ -78,10 +56,10 @@ export async function compressForStorage(original: Uint8Array): Promise<Uint8Arr
   return container;
 }
 
-/** The original file from stored bytes (a container is decoded; anything else is returned as is). */
 /**
- * The original file; with `pixels: false` the pixel frames are left zero-filled instead of decoded
- * (same size and layout: enough for metadata, and ~10 ms per 512² slice cheaper).
+ * The original file from stored bytes (a container is decoded; anything else is returned as is).
+ * With `pixels: false` the pixel frames are left zero-filled instead of decoded (same size and
+ * layout: enough for metadata, and ~10 ms per 512² slice cheaper).
  */
 export async function restoreFromStorage(stored: Uint8Array, options: { pixels?: boolean } = {}): Promise<Uint8Array> {
   if (!isStorageContainer(stored)) return stored;
@@ -89,18 +67,27 @@ export async function restoreFromStorage(stored: Uint8Array, options: { pixels?:
   if (buf[4] !== VERSION) throw new Error(`storage container version ${buf[4]} is not supported`);
   const jsonLength = buf.readUInt32LE(5);
   const header = JSON.parse(buf.subarray(9, 9 + jsonLength).toString('utf8')) as Header;
-  const out = Buffer.alloc(header.originalSize);
+  const pixels = options.pixels !== false;
+  // Unfilled memory is safe only when every byte is written below: decoded frames are.
+  const out = pixels ? Buffer.allocUnsafe(header.originalSize) : Buffer.alloc(header.originalSize);
   let pos = 9 + jsonLength;
   buf.copy(out, 0, pos, pos + header.pixelOffset);
   pos += header.pixelOffset;
+  const codestreams: Uint8Array[] = [];
   for (let f = 0; f < header.frames; f++) {
     const length = buf.readUInt32LE(pos);
-    if (options.pixels === false) { pos += 4 + length; continue; }
-    const decoded = await decodeJpegLs(buf.subarray(pos + 4, pos + 4 + length));
-    if (decoded.bytes.length !== header.frameSize) throw new Error('storage container frame decodes to the wrong size');
-    out.set(decoded.bytes, header.pixelOffset + f * header.frameSize);
+    codestreams.push(buf.subarray(pos + 4, pos + 4 + length));
     pos += 4 + length;
   }
-  buf.copy(out, header.pixelOffset + header.frames * header.frameSize, pos);
+  const tailOffset = header.pixelOffset + header.frames * header.frameSize;
+  if (buf.length - pos !== header.originalSize - tailOffset) throw new Error('storage container is truncated or has trailing bytes');
+  buf.copy(out, tailOffset, pos);
+  if (pixels) {
+    await Promise.all(codestreams.map(async (codestream, f) => {
+      const decoded = await decodeJpegLsFrame(codestream);
+      if (decoded.length !== header.frameSize) throw new Error('storage container frame decodes to the wrong size');
+      out.set(decoded, header.pixelOffset + f * header.frameSize);
+    }));
+  }
   return out;
 }

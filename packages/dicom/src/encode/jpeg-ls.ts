@@ -1,9 +1,9 @@
 // JPEG-LS lossless encoding of one frame (ITU T.87, CharLS), as stored under transfer syntax
 // 1.2.840.10008.1.2.4.80 (PS3.5 §A.4.3, §8.2.3). Input: samples interleaved by pixel, as
 // decodeFrame returns them; output: one codestream per frame (SOI … EOI), ready to encapsulate.
-/* eslint-disable @typescript-eslint/no-require-imports -- CharLS is a CommonJS wasm factory without types */
 import { DicomError } from '../parse/errors';
 import type { PixelArray } from '../decode/samples';
+import { encodeJpegLsLosslessFrame } from '../compress/codec-threads';
 
 export interface JpegLsFrameInfo {
   rows: number;
@@ -15,16 +15,6 @@ export interface JpegLsFrameInfo {
   bitsStored: number;
   pixelRepresentation: number;
 }
-
-interface Encoder {
-  getDecodedBuffer(info: { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean }): Uint8Array;
-  getEncodedBuffer(): Uint8Array;
-  setNearLossless(n: number): void;
-  setInterleaveMode?(mode: number): void;
-  encode(): void;
-  delete(): void;
-}
-let charls: Promise<{ JpegLSEncoder: new () => Encoder }> | null = null;
 
 /** Samples as the unsigned bitsStored-bit values the codestream holds (signed ones in two's complement). */
 function unsignedSamples(frame: PixelArray, info: JpegLsFrameInfo): Uint8Array {
@@ -45,17 +35,9 @@ export async function encodeJpegLsLossless(frame: PixelArray, info: JpegLsFrameI
   if (frame.length !== rows * columns * samplesPerPixel) {
     throw new DicomError('PIXEL_DATA_INVALID', `the frame holds ${frame.length} samples; ${rows}×${columns}×${samplesPerPixel} expected`);
   }
-  charls ??= (require('@cornerstonejs/codec-charls/wasmjs') as () => Promise<{ JpegLSEncoder: new () => Encoder }>)();
-  const encoder = new (await charls).JpegLSEncoder();
-  try {
-    encoder.getDecodedBuffer({ width: columns, height: rows, bitsPerSample: bitsStored, componentCount: samplesPerPixel, isSigned: false })
-      .set(unsignedSamples(frame, info));
-    encoder.setNearLossless(0);
-    // Sample-interleaved (ILV=2) matches the pixel-interleaved input (ITU T.87 §B.3).
-    if (samplesPerPixel > 1) encoder.setInterleaveMode?.(2);
-    encoder.encode();
-    return new Uint8Array(encoder.getEncodedBuffer());
-  } finally {
-    encoder.delete();
-  }
+  // Sample-interleaved (ILV=2) matches the pixel-interleaved input (ITU T.87 §B.3); coded on the
+  // codec threads, off the event loop.
+  return encodeJpegLsLosslessFrame(unsignedSamples(frame, info), {
+    width: columns, height: rows, bitsPerSample: bitsStored, componentCount: samplesPerPixel, interleaveMode: samplesPerPixel > 1 ? 2 : 0,
+  });
 }

@@ -9,7 +9,8 @@ import {
 import { requirePermission } from '@imaging/auth';
 import { AppError, NotAcceptable, NotFound } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
-import { readInstanceFile, readInstanceHeader } from '../ingest/compress-stored-instance';
+import { readInstanceHeader } from '../ingest/compress-stored-instance';
+import { readInstanceFileCached } from '../ingest/restored-file-cache';
 
 export interface RetrievalTarget { study: string; series?: string; instance?: string }
 
@@ -83,7 +84,7 @@ export async function retrieveInstances<T extends AcceptableSyntax>(ctx: DomainC
     return {
       sopInstanceUid: r.sopInstanceUid, sha256: r.sha256, choice, transferSyntaxUid, original,
       read: async () => {
-        const file = await readInstanceFile(ctx, r.storageKey);
+        const file = await readInstanceFileCached(ctx, r.storageKey);
         return original ? file : (await transcodeInstance(file, transferSyntaxUid).catch(unprocessable)).bytes;
       },
     };
@@ -112,7 +113,7 @@ export async function retrieveFrames<T extends AcceptableSyntax>(
   ctx: DomainContext, target: Required<RetrievalTarget>, frameNumbers: number[], acceptable: T[],
 ): Promise<{ choice: T; transferSyntaxUid: string; frames: Uint8Array[] }> {
   const [row] = await locate(ctx, target, 'dicomweb.frames');
-  const parsed = parseInstance(await readInstanceFile(ctx, row.storageKey));
+  const parsed = parseInstance(await readInstanceFileCached(ctx, row.storageKey));
   if (!parsed.pixelData) throw new NotFound(`frames in instance ${target.instance} (it has no pixel data)`);
   const total = numberOfFrames(parsed);
   const bad = frameNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > total);
@@ -130,7 +131,7 @@ export async function renderInstance(
   options: { frame: number; window?: Window | null; size?: { width: number; height: number }; format?: 'png' | 'jpeg'; quality?: number },
 ): Promise<Buffer> {
   const [row] = await locate(ctx, target, 'dicomweb.rendered');
-  const parsed = parseInstance(await readInstanceFile(ctx, row.storageKey));
+  const parsed = parseInstance(await readInstanceFileCached(ctx, row.storageKey));
   const total = numberOfFrames(parsed);
   if (!parsed.pixelData) throw new NotFound(`image in instance ${target.instance}`);
   if (options.frame < 1 || options.frame > total) throw new NotFound(`frame ${options.frame} (the instance has ${total})`);
