@@ -37,6 +37,11 @@ export async function createApiServer(services: Services, options: ApiServerOpti
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const httpServer = http.createServer(app);
+  // Idle keep-alive connections outlive the clients' own idle timeouts (undici 4 s, load balancers
+  // 60 s): otherwise the server may close a socket at the moment a client reuses it, and that
+  // request fails with ECONNRESET (seen in tests whose event loop was busy for a few seconds).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
