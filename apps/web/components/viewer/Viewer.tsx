@@ -76,11 +76,12 @@ export function Viewer({ studyUid, seriesUid, instanceUids, mask, initialPreset 
   const edits = useRef(new MaskEdits());
 
   const series = useMemo(() => ({ studyUid, seriesUid }), [studyUid, seriesUid]);
-  const { meta, metaError, loader, progress } = useSeries(series, instanceUids, index);
+  const { meta, metaError, loader, progress, preview } = useSeries(series, instanceUids, index);
   const sopInstanceUid = instanceUids[index];
-  const slice = loader?.get(sopInstanceUid);
+  const early = preview?.meta.sopInstanceUid === sopInstanceUid ? preview : null;
+  const slice = loader?.get(sopInstanceUid) ?? early?.slice;
   const sliceError = loader?.errorOf(sopInstanceUid);
-  const sliceMeta = meta?.get(sopInstanceUid);
+  const sliceMeta = meta?.get(sopInstanceUid) ?? early?.meta;
   const needsPng = slice?.kind === 'rendered' || (!slice && !!sliceError);
   const bitmap = useRenderedFrame(series, sopInstanceUid, voiWindow, needsPng);
   const masks = useMasks(!!mask, mask?.version, instanceUids, index);
@@ -243,7 +244,7 @@ export function Viewer({ studyUid, seriesUid, instanceUids, mask, initialPreset 
 
   const done = progress.loaded + progress.failed;
   const zoomPercent = placement ? Math.round(placement.scaleX * 100) : null;
-  const status = !meta ? 'Loading series…' : !geometry ? (sliceError && !needsPng ? `Slice failed to load: ${sliceError}` : 'Loading slice…') : null;
+  const status = !meta && !geometry ? 'Loading series…' : !geometry ? (sliceError && !needsPng ? `Slice failed to load: ${sliceError}` : 'Loading slice…') : null;
   return (
     <div className="image-viewer" ref={rootRef} tabIndex={0} onKeyDown={onKeyDown} data-testid="viewer" data-tool={tool}
       aria-label="image viewer: arrow keys or wheel change the slice, question mark lists the shortcuts">

@@ -1,7 +1,9 @@
 // Series metadata, then every slice through a SliceLoader focused on the slice on screen;
 // PNG fallbacks (server-rendered with the current window) for slices we cannot decode here.
+// The slice on screen is fetched at once with its own instance metadata, beside the series'
+// metadata (hundreds of instances), so the first image does not wait for the whole series.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { fetchRendered, fetchSeriesMeta, type SeriesRef } from '../../lib/viewer/dicomweb';
+import { fetchInstanceMeta, fetchRendered, fetchSeriesMeta, fetchSlice, type LoadedSlice, type SeriesRef } from '../../lib/viewer/dicomweb';
 import type { InstanceMeta } from '../../lib/viewer/metadata';
 import type { Window } from '../../lib/viewer/pixels';
 import { SliceLoader, type LoadProgress } from '../../lib/viewer/slice-loader';
@@ -11,6 +13,8 @@ export interface SeriesState {
   metaError: string | null;
   loader: SliceLoader | null;
   progress: LoadProgress;
+  /** The first slice on screen, loaded before the series metadata arrived (null once it is in the loader). */
+  preview: { meta: InstanceMeta; slice: LoadedSlice } | null;
 }
 
 export function useSeries(series: SeriesRef, instanceUids: string[], currentIndex: number): SeriesState {
@@ -22,8 +26,23 @@ export function useSeries(series: SeriesRef, instanceUids: string[], currentInde
   const [metaError, setMetaError] = useState<string | null>(null);
   const [loader, setLoader] = useState<SliceLoader | null>(null);
   const [progress, setProgress] = useState<LoadProgress>({ loaded: 0, failed: 0, total: instanceUids.length });
+  const [preview, setPreview] = useState<{ meta: InstanceMeta; slice: LoadedSlice } | null>(null);
   const indexRef = useRef(currentIndex);
   indexRef.current = currentIndex;
+
+  useEffect(() => {
+    const sopInstanceUid = stableUids[indexRef.current];
+    if (!sopInstanceUid) return;
+    const abort = new AbortController();
+    setPreview(null);
+    const series = { studyUid, seriesUid };
+    fetchInstanceMeta(series, sopInstanceUid, abort.signal).then(async (instance) => {
+      if (!instance) return;
+      const slice = await fetchSlice(series, instance, sopInstanceUid, abort.signal);
+      if (!abort.signal.aborted) setPreview({ meta: instance, slice });
+    }).catch(() => undefined); // the series path loads (and reports) the same slice anyway
+    return () => abort.abort();
+  }, [studyUid, seriesUid, stableUids]);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -38,9 +57,12 @@ export function useSeries(series: SeriesRef, instanceUids: string[], currentInde
     return () => abort.abort();
   }, [studyUid, seriesUid]);
 
+  const previewRef = useRef(preview);
+  previewRef.current = preview;
   useEffect(() => {
     if (!meta) return;
-    const created = new SliceLoader({ studyUid, seriesUid }, stableUids, meta, setProgress);
+    const seed = previewRef.current?.slice.kind === 'pixels' ? [previewRef.current.slice] : [];
+    const created = new SliceLoader({ studyUid, seriesUid }, stableUids, meta, setProgress, 4, seed);
     setLoader(created);
     setProgress(created.progress());
     created.focus(indexRef.current);
@@ -51,7 +73,7 @@ export function useSeries(series: SeriesRef, instanceUids: string[], currentInde
     loader?.focus(currentIndex);
   }, [loader, currentIndex]);
 
-  return { meta, metaError, loader, progress };
+  return { meta, metaError, loader, progress, preview: loader ? null : preview };
 }
 
 const RENDER_DEBOUNCE_MS = 200;

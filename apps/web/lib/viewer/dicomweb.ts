@@ -37,6 +37,12 @@ export async function fetchSeriesMeta(series: SeriesRef, signal: AbortSignal): P
   return seriesMeta((await response.json()) as DicomJsonInstance[]);
 }
 
+/** One instance's metadata (PS3.18 §10.4.1.1.4): the first slice need not wait for the series'. */
+export async function fetchInstanceMeta(series: SeriesRef, sopInstanceUid: string, signal: AbortSignal): Promise<InstanceMeta | undefined> {
+  const response = await ok(await fetch(`${instanceUrl(series, sopInstanceUid)}/metadata`, { headers: { Accept: 'application/dicom+json' }, signal }), 'instance metadata');
+  return seriesMeta((await response.json()) as DicomJsonInstance[]).get(sopInstanceUid);
+}
+
 /** Frame 1 of an instance (PS3.18 §10.4.1.1.2): native little-endian pixels, or why not. */
 export async function fetchSlice(series: SeriesRef, meta: InstanceMeta | undefined, sopInstanceUid: string, signal: AbortSignal): Promise<LoadedSlice> {
   if (!meta || !meta.rows || !meta.columns) return { kind: 'rendered', sopInstanceUid, reason: 'no metadata' };

@@ -20,8 +20,16 @@ export class SliceLoader {
     private readonly meta: Map<string, InstanceMeta>,
     private readonly onChange: (progress: LoadProgress) => void,
     private readonly concurrency = 4,
+    /** Slices already loaded elsewhere (the first slice, fetched before the series metadata). */
+    seed: LoadedSlice[] = [],
   ) {
     this.pending = new Set(instanceUids.map((_, i) => i));
+    for (const slice of seed) {
+      const index = instanceUids.indexOf(slice.sopInstanceUid);
+      if (index < 0) continue;
+      this.slices.set(slice.sopInstanceUid, slice);
+      this.pending.delete(index);
+    }
   }
 
   get(sopInstanceUid: string): LoadedSlice | undefined {

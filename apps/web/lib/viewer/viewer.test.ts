@@ -293,4 +293,28 @@ describe('slice loader', () => {
     expect(loader.get('s5')).toEqual({ kind: 'rendered', sopInstanceUid: 's5', reason: 'transfer syntax 1.2.840.10008.1.2.4.50' });
     expect(loader.progress()).toEqual({ loaded: 6, failed: 0, total: 6 });
   });
+
+  it('never fetches a slice it was seeded with (the first slice, loaded before the series metadata)', async () => {
+    const uids = ['s0', 's1', 's2'];
+    const meta = new Map(uids.map((sop) => [sop, instanceMeta({
+      '00080018': { vr: 'UI', Value: [sop] }, '00280010': { vr: 'US', Value: [1] }, '00280011': { vr: 'US', Value: [2] },
+      '00280100': { vr: 'US', Value: [16] }, '00280103': { vr: 'US', Value: [1] },
+    })!]));
+    const requested: string[] = [];
+    global.fetch = (async (input: string | URL | Request) => {
+      requested.push(/instances\/([^/]+)\/frames/.exec(String(input))![1]);
+      return frameResponse([0, 1]);
+    }) as typeof fetch;
+    const seeded = { kind: 'pixels' as const, sopInstanceUid: 's0', rows: 1, columns: 2, pixels: new Int16Array([7, 8]) };
+    let finished: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => { finished = resolve; });
+    const loader = new SliceLoader({ studyUid: 'st', seriesUid: 'se' }, uids, meta, (progress) => {
+      if (progress.loaded === progress.total) finished();
+    }, 2, [seeded]);
+    expect(loader.progress()).toEqual({ loaded: 1, failed: 0, total: 3 });
+    loader.focus(0);
+    await done;
+    expect(requested.sort()).toEqual(['s1', 's2']);
+    expect(loader.get('s0')).toBe(seeded);
+  });
 });
