@@ -2,6 +2,7 @@
 // built Next.js app): two phantom series through the real pipeline (float32 and uint8), spend
 // seeded into the economy tier, one WADO-RS download; then the banner, both bar charts, the
 // recent studies, the variant scatter plot, the queues and the budget decisions must show them.
+// The storage page shows the same two (compressed) series as received and as stored.
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { activeModel, ingestInstances, preprocessInstance, processSeries, spentToday } from '@imaging/domain';
@@ -112,6 +113,30 @@ describe('admin costs page', () => {
     expect(await page.getByTestId('budget-decision-row').first().textContent()).toContain('economy tier (float16, batch 16)');
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'costs.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('shows the archive as received and as stored, by transfer syntax and modality', async () => {
+    const s = h.services;
+    const totals = await s.db.instance.aggregate({ _sum: { sizeBytes: true, storedBytes: true }, _count: true });
+    const expectedRatio = Number(totals._sum.sizeBytes) / Number(totals._sum.storedBytes);
+    expect(expectedRatio).toBeGreaterThan(1); // both series went through the preprocess job's compression
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${web.url}/login`);
+    await page.getByTestId('login-email').fill(admin.email);
+    await page.getByTestId('login-password').fill(admin.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('studies-table').waitFor();
+    await page.getByTestId('nav-storage').click();
+    await page.getByTestId('storage-totals').waitFor();
+    expect(await page.getByTestId('storage-studies').textContent()).toBe('2');
+    expect(await page.getByTestId('storage-instances').textContent()).toBe(String(totals._count));
+    expect(await page.getByTestId('storage-total-ratio').textContent()).toMatch(new RegExp(`^${expectedRatio.toFixed(2)}× \\(\\d+\\.\\d % saved`));
+    expect(await page.locator('[data-testid=storage-modality-row][data-modality=CT]').count()).toBe(1);
+    expect(await page.getByTestId('storage-syntax-row').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'storage.png'), fullPage: true });
     await context.close();
   });
 });
