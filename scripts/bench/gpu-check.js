@@ -11,24 +11,14 @@
 //     compares the two backends' outputs (Dice of the masks, max probability difference) and
 //     merges everything into DIR/gpu.json.
 //
-// env: ML_NODE_MODULES  node_modules folder holding @imaging/ml (a carried bundle); otherwise the
-//      normal resolution from this file is used.
+// env: ML_NODE_MODULES  see gpu-common.js.
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { createRequire } = require('module');
+const { req, argv, opt } = require('./gpu-common');
 
-const req = process.env.ML_NODE_MODULES
-  ? createRequire(path.join(path.resolve(process.env.ML_NODE_MODULES), '_resolve_from_here.js'))
-  : require;
-
-const argv = process.argv.slice(2);
 const mode = argv[0] || 'wasm';
-function opt(name, fallback) {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-}
 const outDir = path.resolve(opt('out', process.env.OUT || '.'));
 const refDir = path.resolve(opt('ref', path.join(os.tmpdir(), 'gpu-check-ref')));
 const VARIANTS = ['float32', 'float16', 'uint8'];

@@ -17,24 +17,14 @@
 //     merges those results into the file under "fineTune" (a summary table per backend and model,
 //     and the runs), keeping everything else in it.
 //
-// env: ML_NODE_MODULES  node_modules folder holding @imaging/ml (a carried bundle); otherwise the
-//      normal resolution from this file is used.
+// env: ML_NODE_MODULES  see gpu-common.js.
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { createRequire } = require('module');
+const { req, argv, opt } = require('./gpu-common');
 
-const req = process.env.ML_NODE_MODULES
-  ? createRequire(path.join(path.resolve(process.env.ML_NODE_MODULES), '_resolve_from_here.js'))
-  : require;
-
-const argv = process.argv.slice(2);
 const backendName = argv[0] || 'wasm';
-function opt(name, fallback) {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-}
 const MODELS = {
   weak64: { baseDir: 'weak64', steps: 250 },
   v1: { baseDir: 'v1', steps: 60 },

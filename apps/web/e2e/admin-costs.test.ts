@@ -10,7 +10,7 @@ import { createLocalEngine } from '@imaging/ml';
 import { phantomStudy, systemContext } from '@imaging/testing';
 import { startHarness, userCaller, type Harness } from '../../api/src/testing/harness';
 import { runPipeline } from '../../api/src/testing/pipeline';
-import { startWeb, launchBrowser, ARTIFACTS, type WebServer } from './servers';
+import { startWeb, launchBrowser, login, ARTIFACTS, type WebServer } from './servers';
 
 const CEILING = 2;
 const CPU_SECOND = 0.001;
@@ -67,11 +67,7 @@ describe('admin costs page', () => {
   it('shows the tier, cost and time per day, recent studies, the variant trade-off, queues and decisions', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1600 } });
     const page = await context.newPage();
-    await page.goto(`${web.url}/login`);
-    await page.getByTestId('login-email').fill(admin.email);
-    await page.getByTestId('login-password').fill(admin.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('studies-table').waitFor();
+    await login(page, web.url, admin);
     await page.getByTestId('nav-costs').click();
     await page.getByTestId('budget-banner').waitFor();
 
@@ -124,11 +120,7 @@ describe('admin costs page', () => {
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${web.url}/login`);
-    await page.getByTestId('login-email').fill(admin.email);
-    await page.getByTestId('login-password').fill(admin.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('studies-table').waitFor();
+    await login(page, web.url, admin);
     await page.getByTestId('nav-storage').click();
     await page.getByTestId('storage-totals').waitFor();
     expect(await page.getByTestId('storage-studies').textContent()).toBe('2');

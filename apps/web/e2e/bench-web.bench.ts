@@ -7,7 +7,7 @@ import { syntheticCtSeries } from '@imaging/dicom';
 import { ingestInstances } from '@imaging/domain';
 import { systemContext } from '@imaging/testing';
 import { startHarness, userCaller } from '../../api/src/testing/harness';
-import { startWeb, launchBrowser } from './servers';
+import { startWeb, launchBrowser, login } from './servers';
 
 const SLICES = 200;
 
@@ -21,11 +21,7 @@ it('measures first image and scrolling', async () => {
     for (let i = 0; i < SLICES; i += 25) await ingestInstances(systemContext(h.services), series.files.slice(i, i + 25));
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(`${web.url}/login`);
-    await page.getByTestId('login-email').fill(reader.email);
-    await page.getByTestId('login-password').fill(reader.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('studies-table').waitFor();
+    await login(page, web.url, reader);
 
     const firstImageMs: number[] = [];
     for (let run = 0; run < 3; run++) {

@@ -8,7 +8,7 @@ import { startHarness, apiKeyCaller, userCaller, postDicom, type Harness } from 
 import { runPipeline } from '../../api/src/testing/pipeline';
 import { phantomStudy } from '@imaging/testing';
 import { executeRetrain } from '@imaging/domain';
-import { startWeb, launchBrowser, ARTIFACTS, type WebServer } from './servers';
+import { startWeb, launchBrowser, login as signIn, ARTIFACTS, type WebServer } from './servers';
 
 const VIEWPORT = { width: 1280, height: 800 };
 
@@ -50,13 +50,7 @@ describe('web app', () => {
     return context.newPage();
   }
 
-  async function login(page: Page, who: { email: string; password: string }) {
-    await page.goto(`${web.url}/login`);
-    await page.getByTestId('login-email').fill(who.email);
-    await page.getByTestId('login-password').fill(who.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('studies-table').waitFor();
-  }
+  const login = (page: Page, who: { email: string; password: string }) => signIn(page, web.url, who);
 
   async function patientNames(page: Page): Promise<string[]> {
     return page.getByTestId('study-link').allTextContents();

@@ -1,22 +1,9 @@
 // kill -9 of a worker in the middle of a series loses nothing: the job's lock expires, another
 // worker process picks it up, and the series ends with exactly one result and one review task.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { processEnv } from '@imaging/config';
+import type { ChildProcess } from 'node:child_process';
 import { ingestInstances, preprocessInstance, registerShippedModel } from '@imaging/domain';
-import { createTestServices, phantomStudy, systemContext, type TestServices } from '@imaging/testing';
-
-const WORKER = path.join(__dirname, '..', 'dist', 'main.js');
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { createTestServices, phantomStudy, systemContext, until, type TestServices } from '@imaging/testing';
+import { spawnWorker } from './testing/worker-process';
 
 describe('worker crash', () => {
   let s: TestServices;
@@ -28,13 +15,7 @@ describe('worker crash', () => {
   });
 
   function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [WORKER], {
-      env: {
-        ...processEnv(), DATABASE_URL: s.databaseUrl, REDIS_URL: s.config.redisUrl, QUEUE_PREFIX: s.config.queuePrefix, STORAGE_DIR: s.config.storageDir,
-        WORKER_METRICS_PORT: '0', INFER_LOCK_MS: '2000', INFER_SETTLE_MS: '0', LOG_LEVEL: 'warn', INFER_BATCH_SIZE: '2',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawnWorker(s, { INFER_LOCK_MS: '2000', INFER_BATCH_SIZE: '2' });
     workers.push(child);
     return child;
   }
@@ -48,13 +29,13 @@ describe('worker crash', () => {
     const seriesId = ingested[0].seriesId!;
 
     const first = startWorker();
-    await until(() => s.db.seriesProcessing.findFirst({ where: { seriesDbId: seriesId, state: 'RUNNING' } }), 120_000, 'the first worker to start the series');
+    await until(() => s.db.seriesProcessing.findFirst({ where: { seriesDbId: seriesId, state: 'RUNNING' } }), 'the first worker to start the series', { timeoutMs: 120_000 });
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     expect(await s.db.aiResult.count({ where: { seriesDbId: seriesId } })).toBe(0);
 
     startWorker();
-    const done = await until(() => s.db.seriesProcessing.findFirst({ where: { seriesDbId: seriesId, state: 'DONE' } }), 120_000, 'the second worker to finish');
+    const done = await until(() => s.db.seriesProcessing.findFirst({ where: { seriesDbId: seriesId, state: 'DONE' } }), 'the second worker to finish', { timeoutMs: 120_000 });
     expect(done.attempts).toBeGreaterThanOrEqual(2);
     expect(await s.db.aiResult.count({ where: { seriesDbId: seriesId } })).toBe(1);
     expect(await s.db.reviewTask.count({ where: { seriesDbId: seriesId } })).toBe(1);

@@ -16,6 +16,11 @@ async function main() {
   // the shipped weights are the first ACTIVE version of a fresh installation (idempotent)
   await registerShippedModel(services);
   const runtime = inferenceRuntime(services, monitoring.metrics);
+  // fine-tuning runs in its own thread; one run per worker process
+  const retrain = new Worker<RetrainJob>(RETRAIN, (job) => execRetrainJob(job, services), { connection, prefix: config.queuePrefix, concurrency: 1 });
+  retrain.on('failed', (job, err) => {
+    onRetrainJobFailed(job, err, services).catch((e) => services.log.error({ err: (e as Error).message }, 'marking a lost training run failed'));
+  });
   const workers = [
     new Worker<PreprocessJob>(PREPROCESS, (job) => execPreprocessJob(job, services), {
       connection, prefix: config.queuePrefix, concurrency: config.workerConcurrency,
@@ -24,16 +29,12 @@ async function main() {
     new Worker<InferJob>(INFER, (job) => execInferJob(job, services, runtime, monitoring.metrics), {
       connection, prefix: config.queuePrefix, concurrency: 1, lockDuration: config.inferLockMs, stalledInterval: Math.min(30_000, config.inferLockMs),
     }),
-    // fine-tuning runs in its own thread; one run per worker process
-    new Worker<RetrainJob>(RETRAIN, (job) => execRetrainJob(job, services), { connection, prefix: config.queuePrefix, concurrency: 1 }),
+    retrain,
   ];
   for (const w of workers) {
     monitoring.instrument(w);
     w.on('failed', (job, err) => services.log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
   }
-  workers[2].on('failed', (job, err) => {
-    onRetrainJobFailed(job as never, err, services).catch((e) => services.log.error({ err: (e as Error).message }, 'marking a lost training run failed'));
-  });
   const sweep = setInterval(() => {
     sweepOrphanBlobs(services).catch((e) => services.log.error({ err: (e as Error).message }, 'orphan sweep failed'));
   }, 60 * 60 * 1000);

@@ -1,28 +1,16 @@
 // The built worker process runs the whole loop's machine side: it reads an ingested study with the
 // active model, and after a radiologist's approval it takes the retrain job from the queue,
 // fine-tunes in its training thread, writes the candidate under MODEL_DIR and registers it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { processEnv } from '@imaging/config';
 import {
   buildLabelledCaseSet, claimReviewTask, createUser, ingestInstances, preprocessInstance, registerModelDirectory, startRetrain, submitReview,
   type DomainContext,
 } from '@imaging/domain';
 import { shippedModelDir } from '@imaging/ml';
-import { createTestServices, phantomStudy, systemContext, type TestServices } from '@imaging/testing';
-
-const WORKER = path.join(__dirname, '..', 'dist', 'main.js');
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { createTestServices, phantomStudy, systemContext, until, type TestServices } from '@imaging/testing';
+import { spawnWorker } from './testing/worker-process';
 
 describe('retraining in the worker process', () => {
   let s: TestServices;
@@ -41,18 +29,12 @@ describe('retraining in the worker process', () => {
 
   it('reads a study, then fine-tunes, evaluates and registers a candidate from the retrain queue', async () => {
     await registerModelDirectory(s, 'weak', shippedModelDir('weak64'));
-    worker = spawn(process.execPath, [WORKER], {
-      env: {
-        ...processEnv(), DATABASE_URL: s.databaseUrl, REDIS_URL: s.config.redisUrl, QUEUE_PREFIX: s.config.queuePrefix, STORAGE_DIR: s.config.storageDir,
-        MODEL_DIR: s.config.modelDir, WORKER_METRICS_PORT: '0', INFER_SETTLE_MS: '0', LOG_LEVEL: 'warn', ML_BACKEND: 'wasm',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    worker = spawnWorker(s, { ML_BACKEND: 'wasm' });
 
     const study = phantomStudy({ seed: 63_001, slices: 8, size: 64, lesionProbability: 1 });
     const ingested = await ingestInstances(systemContext(s), study.files);
     for (const r of ingested) await preprocessInstance(s, r.instanceId!);
-    const task = await until(() => s.db.reviewTask.findFirst({ where: { seriesDbId: ingested[0].seriesId! } }), 120_000, 'the worker to read the series');
+    const task = await until(() => s.db.reviewTask.findFirst({ where: { seriesDbId: ingested[0].seriesId! } }), 'the worker to read the series', { timeoutMs: 120_000 });
 
     const user = await createUser(systemContext(s), { email: 'reader@example.org', password: 'correct horse battery staple', role: 'RADIOLOGIST' });
     const reader: DomainContext = { ...s, principal: { kind: 'user', id: user.id, email: user.email, role: 'RADIOLOGIST', sessionId: 'test' }, requestId: 'test-reader' };
@@ -64,7 +46,7 @@ describe('retraining in the worker process', () => {
     const done = await until(async () => {
       const r = await s.db.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
       return r.state === 'SUCCEEDED' || r.state === 'FAILED' ? r : null;
-    }, 180_000, 'the worker to finish the training run');
+    }, 'the worker to finish the training run', { timeoutMs: 180_000 });
     expect(done).toMatchObject({ state: 'SUCCEEDED', step: 3, backend: 'wasm', error: null });
     expect((done.losses as { step: number }[]).map((p) => p.step).pop()).toBe(3);
     expect(typeof done.gatePassed).toBe('boolean');

@@ -3,3 +3,4 @@ export * from './corpus';
 export * from './services';
 export * from './phantom';
 export * from './net';
+export * from './wait';

@@ -1,20 +1,10 @@
 // Cost accounting over HTTP on real services: a phantom study through the real pipeline, WADO-RS
 // and mask downloads counted per study, then GraphQL studyCost (ingest CPU, transfer stage) and
 // costReport (days, recent studies, variants, queues), and its argument checks and permission.
-import { phantomStudy } from '@imaging/testing';
+import { phantomStudy, until } from '@imaging/testing';
 import { MAX_REPORT_DAYS, utcDay } from '@imaging/domain';
 import { apiKeyCaller, errorCodes, gql, postDicom, startHarness, userCaller, type Caller, type Harness } from '../testing/harness';
 import { runPipeline } from '../testing/pipeline';
-
-async function until<T>(probe: () => Promise<T | null | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface StageCost { name: string; wallMs: number; cpuSeconds: number | null; bytesIn: number; bytesOut: number; cost: number }
 interface Report {
