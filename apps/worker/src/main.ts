@@ -1,7 +1,7 @@
 // Worker process: wires each queue file to a BullMQ Worker; the job files hold the logic.
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
-import { createServices, closeServices, sweepOrphanBlobs, requeueUnprocessed, registerShippedModel, releaseIdleTasks } from '@imaging/domain';
+import { createServices, closeServices, sweepOrphanBlobs, sweepPipeline, registerShippedModel, releaseIdleTasks } from '@imaging/domain';
 import { INFER, PREPROCESS, RETRAIN, connectionOptions, type InferJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
 import { execPreprocessJob } from './jobs/preprocess';
 import { execInferJob, inferenceRuntime } from './jobs/infer';
@@ -38,10 +38,11 @@ async function main() {
   const sweep = setInterval(() => {
     sweepOrphanBlobs(services).catch((e) => services.log.error({ err: (e as Error).message }, 'orphan sweep failed'));
   }, 60 * 60 * 1000);
-  // Instances whose preprocess job was never enqueued (crash between commit and enqueue).
+  // Pipeline work whose job was lost (crash between commit and enqueue, Redis restart, a job BullMQ
+  // failed after two worker deaths) is enqueued again under a fresh job id.
   const requeue = setInterval(() => {
-    requeueUnprocessed(services).catch((e) => services.log.error({ err: (e as Error).message }, 'requeue sweep failed'));
-  }, 5 * 60 * 1000);
+    sweepPipeline(services).catch((e) => services.log.error({ err: (e as Error).message }, 'pipeline sweep failed'));
+  }, config.pipelineSweepIntervalMs);
   // Claimed review tasks left idle past REVIEW_CLAIM_TIMEOUT_MINUTES go back to the pool.
   const release = setInterval(() => {
     releaseIdleTasks(services).then(

@@ -18,6 +18,19 @@ const schema = z.object({
   QUEUE_PREFIX: z.string().default('imaging'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   MAX_INSTANCE_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
+  /** Bytes of upload bodies being received at once by one API process; past it new uploads get 503. */
+  MAX_INFLIGHT_UPLOAD_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  /** Uploads one caller may have in flight at once; more get 429. */
+  MAX_UPLOADS_PER_CALLER: z.coerce.number().int().positive().default(8),
+  /** Parts of one upload held in memory up to this many bytes; the rest are staged on disk. */
+  UPLOAD_MEMORY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  /** Longest an enqueue waits for Redis before the producer gives up (the sweep enqueues it later). */
+  QUEUE_ENQUEUE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** Pipeline work (an instance to preprocess, a series to infer) with no live job after this long is requeued. */
+  PIPELINE_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+  PIPELINE_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+  /** Requeues after which such work ends FAILED (PIPELINE_REQUEUES_EXHAUSTED). */
+  PIPELINE_MAX_REQUEUES: z.coerce.number().int().min(0).default(3),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   COOKIE_SECURE: bool.default(false),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(8),
@@ -82,6 +95,13 @@ export interface Config {
   queuePrefix: string;
   maxUploadBytes: number;
   maxInstanceBytes: number;
+  maxInflightUploadBytes: number;
+  maxUploadsPerCaller: number;
+  uploadMemoryBytes: number;
+  queueEnqueueTimeoutMs: number;
+  pipelineSweepAfterMs: number;
+  pipelineSweepIntervalMs: number;
+  pipelineMaxRequeues: number;
   sessionTtlMs: number;
   cookieSecure: boolean;
   graphqlMaxDepth: number;
@@ -137,6 +157,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxInstanceBytes: e.MAX_INSTANCE_BYTES,
+    maxInflightUploadBytes: e.MAX_INFLIGHT_UPLOAD_BYTES,
+    maxUploadsPerCaller: e.MAX_UPLOADS_PER_CALLER,
+    uploadMemoryBytes: e.UPLOAD_MEMORY_BYTES,
+    queueEnqueueTimeoutMs: e.QUEUE_ENQUEUE_TIMEOUT_MS,
+    pipelineSweepAfterMs: e.PIPELINE_SWEEP_AFTER_MS,
+    pipelineSweepIntervalMs: e.PIPELINE_SWEEP_INTERVAL_MS,
+    pipelineMaxRequeues: e.PIPELINE_MAX_REQUEUES,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     cookieSecure: e.COOKIE_SECURE,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,

@@ -3,6 +3,12 @@
 // not queue behind each other); the instance row itself is the unit of uniqueness.
 import type { Sql } from './sql';
 
+/** A file whose Study or Series UID is already filed under another patient or study. Thrown so the
+ *  caller's transaction rolls back (no patient row left without its study); domain maps it to CONFLICT. */
+export class IdentityConflict extends Error {
+  readonly kind = 'IDENTITY_CONFLICT';
+}
+
 export interface InstanceRecord {
   patient: { patientId: string; issuer: string; patientName: string | null; birthDate: string | null; sex: string | null };
   study: {
@@ -44,6 +50,14 @@ async function upsertId(sql: Sql, insert: [string, unknown[]], select: [string, 
   return found[0].id;
 }
 
+async function upsertParent(sql: Sql, insert: [string, unknown[]], select: [string, unknown[]]): Promise<{ id: string; parentDbId: string }> {
+  const inserted = await sql.query<{ id: string; parentDbId: string }>(...insert);
+  if (inserted[0]) return inserted[0];
+  const found = await sql.query<{ id: string; parentDbId: string }>(...select);
+  if (!found[0]) throw new Error('parent row vanished during indexing');
+  return found[0];
+}
+
 /** Indexes one instance and its parents inside the caller's transaction. */
 export async function indexInstance(sql: Sql, r: InstanceRecord): Promise<IndexOutcome> {
   const p = r.patient;
@@ -53,18 +67,25 @@ export async function indexInstance(sql: Sql, r: InstanceRecord): Promise<IndexO
     [p.patientId, p.issuer, p.patientName, searchKey(p.patientName), p.birthDate, p.sex]],
     ['SELECT "id" FROM "Patient" WHERE "patientId" = $1 AND "issuer" = $2', [p.patientId, p.issuer]]);
   const s = r.study;
-  const studyDbId = await upsertId(sql,
+  const study = await upsertParent(sql,
     [`INSERT INTO "Study" ("id", "studyInstanceUid", "patientDbId", "studyDate", "studyTime", "accessionNumber", "description", "descriptionKey", "referringPhysician", "studyId")
-      VALUES (gen_random_uuid(), $1, $2::uuid, $3::date, $4, $5, $6, $7, $8, $9) ON CONFLICT ("studyInstanceUid") DO NOTHING RETURNING "id"`,
+      VALUES (gen_random_uuid(), $1, $2::uuid, $3::date, $4, $5, $6, $7, $8, $9) ON CONFLICT ("studyInstanceUid") DO NOTHING RETURNING "id", "patientDbId" AS "parentDbId"`,
     [s.studyInstanceUid, patientDbId, s.studyDate ? s.studyDate.toISOString().slice(0, 10) : null, s.studyTime, s.accessionNumber, s.description,
       searchKey(s.description), s.referringPhysician, s.studyId]],
-    ['SELECT "id" FROM "Study" WHERE "studyInstanceUid" = $1', [s.studyInstanceUid]]);
+    ['SELECT "id", "patientDbId" AS "parentDbId" FROM "Study" WHERE "studyInstanceUid" = $1', [s.studyInstanceUid]]);
+  // One study belongs to one patient: a Study UID reused under another Patient ID is a mix-up at the
+  // modality or a forged file, and filing it under the first patient would show one patient's images
+  // in another's record.
+  if (study.parentDbId !== patientDbId) throw new IdentityConflict('the Study Instance UID is already filed under another patient; the file was not kept');
+  const studyDbId = study.id;
   const se = r.series;
-  const seriesDbId = await upsertId(sql,
+  const series = await upsertParent(sql,
     [`INSERT INTO "Series" ("id", "seriesInstanceUid", "studyDbId", "modality", "seriesNumber", "description", "bodyPart")
-      VALUES (gen_random_uuid(), $1, $2::uuid, $3, $4, $5, $6) ON CONFLICT ("seriesInstanceUid") DO NOTHING RETURNING "id"`,
+      VALUES (gen_random_uuid(), $1, $2::uuid, $3, $4, $5, $6) ON CONFLICT ("seriesInstanceUid") DO NOTHING RETURNING "id", "studyDbId" AS "parentDbId"`,
     [se.seriesInstanceUid, studyDbId, se.modality, se.seriesNumber, se.description, se.bodyPart]],
-    ['SELECT "id" FROM "Series" WHERE "seriesInstanceUid" = $1', [se.seriesInstanceUid]]);
+    ['SELECT "id", "studyDbId" AS "parentDbId" FROM "Series" WHERE "seriesInstanceUid" = $1', [se.seriesInstanceUid]]);
+  if (series.parentDbId !== studyDbId) throw new IdentityConflict('the Series Instance UID is already filed under another study; the file was not kept');
+  const seriesDbId = series.id;
   const i = r.instance;
   const inserted = await sql.query<{ id: string }>(
     `INSERT INTO "Instance" ("id", "sopInstanceUid", "sopClassUid", "seriesDbId", "instanceNumber", "transferSyntaxUid", "rows", "columns",

@@ -27,3 +27,4 @@ export * from './ai/pricing';
 export * from './ai/budget-policy';
 export * from './ai/cost-report';
 export * from './ai/record-study-transfer';
+export * from './pipeline/sweep-pipeline';

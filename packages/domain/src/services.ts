@@ -14,7 +14,7 @@ export function createServices(config: Config, options: { name: string; log?: Lo
     log: options.log ?? createLogger({ level: config.logLevel, name: options.name }),
     db: createDb(config.databaseUrl, { queryCounter: options.queryCounter }),
     store: createBlobStore({ storageDir: config.storageDir }),
-    queues: openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix }),
+    queues: openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, enqueueTimeoutMs: config.queueEnqueueTimeoutMs }),
   };
 }
 

@@ -16,9 +16,10 @@ export interface InferJob {
 /** BullMQ priorities: lower runs first; urgent studies always go before routine ones. */
 export const PRIORITY = { urgent: 1, routine: 10, deferred: 50 } as const;
 
-export async function addInferJob(queue: Queue<InferJob>, payload: InferJob, options: { delayMs: number; priority?: number }): Promise<void> {
+export async function addInferJob(queue: Queue<InferJob>, payload: InferJob, options: { delayMs: number; priority?: number; requeue?: number }): Promise<void> {
+  const requeue = options.requeue ?? 0;
   await queue.add(INFER, payload, {
-    jobId: inferJobId(payload.seriesId, payload.preprocessedCount),
+    jobId: requeue > 0 ? `${inferJobId(payload.seriesId, payload.preprocessedCount)}-r${requeue}` : inferJobId(payload.seriesId, payload.preprocessedCount),
     delay: options.delayMs,
     priority: options.priority ?? (payload.urgent ? PRIORITY.urgent : PRIORITY.routine),
     attempts: 4,

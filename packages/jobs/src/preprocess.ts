@@ -10,7 +10,12 @@ export interface PreprocessJob {
   requestId: string | null;
 }
 
-/** The job id is the instance id, so enqueueing twice (a retried upload) is harmless. */
-export async function addPreprocessJob(queue: Queue<PreprocessJob>, payload: PreprocessJob): Promise<void> {
-  await queue.add(PREPROCESS, payload, { jobId: `instance-${payload.instanceId}` });
+/** The job id is the instance id, so enqueueing twice (a retried upload) is harmless; a sweep's
+ *  requeue number makes a fresh id (BullMQ ignores an add whose id it still holds, failed or not). */
+export async function addPreprocessJob(queue: Queue<PreprocessJob>, payload: PreprocessJob, options: { requeue?: number } = {}): Promise<void> {
+  await queue.add(PREPROCESS, payload, { jobId: preprocessJobId(payload.instanceId, options.requeue ?? 0) });
+}
+
+export function preprocessJobId(instanceId: string, requeue: number): string {
+  return requeue > 0 ? `instance-${instanceId}-r${requeue}` : `instance-${instanceId}`;
 }

@@ -1,6 +1,6 @@
 // The queues the api and the worker share, opened once per process.
 import type { Queue } from 'bullmq';
-import { openQueue, type QueueSettings } from './connection';
+import { openQueue, withEnqueueTimeout, type QueueSettings } from './connection';
 import { PREPROCESS, addPreprocessJob, type PreprocessJob } from './preprocess';
 import { INFER, addInferJob, reprioritiseInferJob, type InferJob } from './infer';
 import { RETRAIN, addRetrainJob, type RetrainJob } from './retrain';
@@ -8,9 +8,10 @@ import { RETRAIN, addRetrainJob, type RetrainJob } from './retrain';
 export interface Queues {
   settings: QueueSettings;
   preprocess: Queue<PreprocessJob>;
-  enqueuePreprocess(payload: PreprocessJob): Promise<void>;
+  /** `requeue` > 0 gives the job a fresh id (a sweep re-adding work whose earlier job BullMQ still holds as failed). */
+  enqueuePreprocess(payload: PreprocessJob, options?: { requeue?: number }): Promise<void>;
   infer: Queue<InferJob>;
-  enqueueInfer(payload: InferJob, options: { delayMs: number; priority?: number }): Promise<void>;
+  enqueueInfer(payload: InferJob, options: { delayMs: number; priority?: number; requeue?: number }): Promise<void>;
   /** See reprioritiseInferJob. */
   reprioritiseInfer(seriesId: string, preprocessedCount: number, urgent: boolean): Promise<boolean>;
   retrain: Queue<RetrainJob>;
@@ -31,6 +32,8 @@ export function openQueues(settings: QueueSettings): Queues {
   const inferQueue = () => (infer ??= openQueue<InferJob>(INFER, settings));
   let retrain: Queue<RetrainJob> | null = null;
   const retrainQueue = () => (retrain ??= openQueue<RetrainJob>(RETRAIN, settings));
+  const timeoutMs = settings.enqueueTimeoutMs ?? 5000;
+  const bounded = <T>(what: string, command: () => Promise<T>) => withEnqueueTimeout(what, timeoutMs, command);
   const counts = async () => {
     const out: Record<string, Record<string, number>> = {};
     for (const q of [preprocessQueue(), inferQueue(), retrainQueue()]) {
@@ -43,16 +46,16 @@ export function openQueues(settings: QueueSettings): Queues {
     get preprocess() {
       return preprocessQueue();
     },
-    enqueuePreprocess: (payload) => addPreprocessJob(preprocessQueue(), payload),
+    enqueuePreprocess: (payload, options) => bounded('enqueue preprocess', () => addPreprocessJob(preprocessQueue(), payload, options)),
     get infer() {
       return inferQueue();
     },
-    enqueueInfer: (payload, options) => addInferJob(inferQueue(), payload, options),
+    enqueueInfer: (payload, options) => bounded('enqueue infer', () => addInferJob(inferQueue(), payload, options)),
     reprioritiseInfer: (seriesId, count, urgent) => reprioritiseInferJob(inferQueue(), seriesId, count, urgent),
     get retrain() {
       return retrainQueue();
     },
-    enqueueRetrain: (payload) => addRetrainJob(retrainQueue(), payload),
+    enqueueRetrain: (payload) => bounded('enqueue retrain', () => addRetrainJob(retrainQueue(), payload)),
     counts,
     async depths() {
       const all = await counts();

@@ -9,7 +9,7 @@ import {
   activeModel, budgetForRun, computeCost, markSeriesFailed, processSeries, stageCompute, type InferenceRuntime, type Services, type StageFigures,
 } from '@imaging/domain';
 import { createInferencePool } from '@imaging/ml';
-import { isAppError } from '@imaging/errors';
+import { errorCode, isDeterministic } from './failures';
 import type { Metrics } from '@imaging/metrics';
 
 export interface RuntimeHolder {
@@ -66,11 +66,6 @@ export function inferenceRuntime(services: Services, metrics?: Metrics): Runtime
   };
 }
 
-function isDeterministic(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return (err as Error).name === 'DicomError' || (isAppError(err) && code !== 'SERVICE_UNAVAILABLE' && code !== 'INTERNAL_SERVER_ERROR');
-}
-
 /** Cost counters of a finished series' stages at the configured unit prices (GPU time for GPU backends). */
 function countCost(services: Services, metrics: Metrics, stages: StageFigures[]) {
   const prices = services.config.unitPrices;
@@ -101,7 +96,7 @@ export async function execInferJob(job: Job<InferJob>, services: Services, runti
   } catch (err) {
     if (err instanceof DelayedError) throw err;
     const message = (err as Error).message;
-    const code = String((err as { code?: unknown }).code ?? 'INFERENCE_FAILED');
+    const code = errorCode(err, 'INFERENCE_FAILED');
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (isDeterministic(err) || lastAttempt) {
       await markSeriesFailed(services, job.data.seriesId, code, message);

@@ -130,7 +130,7 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
   const [series] = await sql.query<{ study_id: string; modality: string | null; total: number; pending_recent: number }>(
     `SELECT s."studyDbId" AS study_id, s.modality,
             (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = s.id) AS total,
-            (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = s.id AND i."preprocessedAt" IS NULL AND i."createdAt" > now() - make_interval(secs => $2)) AS pending_recent
+            (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = s.id AND i."preprocessedAt" IS NULL AND i."pipelineFailedAt" IS NULL AND i."createdAt" > now() - make_interval(secs => $2)) AS pending_recent
        FROM "Series" s WHERE s.id = $1`, [job.seriesId, STRAGGLER_MS / 1000]);
   if (!series) return { status: 'superseded', reason: 'series no longer exists' };
   const slices = await seriesSliceRows(services, job.seriesId);

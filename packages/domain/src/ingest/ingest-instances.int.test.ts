@@ -7,7 +7,8 @@ import { ingestInstances } from './ingest-instances';
 import { sweepOrphanBlobs } from './sweep-orphan-blobs';
 import { compressStoredInstance, readInstanceFile } from './compress-stored-instance';
 import { verifyStoredInstance } from './verify-stored-instance';
-import { preprocessInstance, requeueUnprocessed } from './preprocess-instance';
+import { preprocessInstance } from './preprocess-instance';
+import { sweepPipeline } from '../pipeline/sweep-pipeline';
 import { createHash } from 'node:crypto';
 
 /** Makes the next transactions die just before COMMIT (after the index rows were written), as a
@@ -94,9 +95,18 @@ describe('ingestInstances', () => {
     const [a, b] = await ingestInstances(systemContext(s), files);
     await s.queues.preprocess.obliterate({ force: true }); // as if the enqueue never happened
     await preprocessInstance(s, a.instanceId!);
-    expect(await requeueUnprocessed(s, { olderThanMs: 0 })).toBe(1);
-    expect((await s.queues.preprocess.getJob(`instance-${b.instanceId}`))?.data.instanceId).toBe(b.instanceId);
-    expect(await s.queues.preprocess.getJob(`instance-${a.instanceId}`)).toBeUndefined();
+    expect((await sweepPipeline(s, { olderThanMs: 0 })).instancesRequeued).toBe(1);
+    expect((await s.queues.preprocess.getJob(`instance-${b.instanceId}-r1`))?.data.instanceId).toBe(b.instanceId);
+    expect(await s.queues.preprocess.getJob(`instance-${a.instanceId}-r1`)).toBeUndefined();
+  });
+
+  it('refuses a Study UID already filed under another patient, and keeps nothing of it', async () => {
+    await ingestInstances(systemContext(s), [files[0]]);
+    const otherPatient = syntheticCtSeries({ seed: 7, slices: 2, size: 32, patientId: 'SOMEONE-ELSE' }).files[1];
+    const [refused] = await ingestInstances(systemContext(s), [otherPatient]);
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'CONFLICT' } });
+    expect(refused.error?.message).toMatch(/another patient/);
+    expect(await countState(s)).toMatchObject({ patients: 1, studies: 1, instances: 1, jobs: 1 });
   });
 
   it('refuses unauthenticated callers', async () => {

@@ -2,7 +2,7 @@
 // transaction → enqueue preprocessing. A file that fails validation writes nothing at all.
 import { createHash } from 'node:crypto';
 import { parseInstance, DicomError } from '@imaging/dicom';
-import { appendAudit, findInstanceBySopUid, indexInstance, inSqlTransaction, poolSql } from '@imaging/db';
+import { appendAudit, findInstanceBySopUid, indexInstance, inSqlTransaction, poolSql, IdentityConflict } from '@imaging/db';
 import { contentKey } from '@imaging/storage';
 import { requirePermission } from '@imaging/auth';
 import { isAppError } from '@imaging/errors';
@@ -34,16 +34,28 @@ function failed(index: number, sizeBytes: number, code: string, message: string,
   };
 }
 
+/** A file to ingest: bytes in memory, or a file staged on disk by a streaming upload, read only when
+ *  its turn comes (one instance in memory at a time per request). */
+export type IngestFile = Uint8Array | StagedFile;
+export interface StagedFile { sizeBytes: number; read(): Promise<Uint8Array> }
+
 export interface IngestOptions {
   /** STOW-RS to /studies/{study}: files of any other study are refused (PS3.18 §10.5). */
   expectedStudyInstanceUid?: string;
 }
 
-export async function ingestInstances(ctx: DomainContext, files: Uint8Array[], options: IngestOptions = {}): Promise<IngestResult[]> {
+export async function ingestInstances(ctx: DomainContext, files: IngestFile[], options: IngestOptions = {}): Promise<IngestResult[]> {
   requirePermission(ctx.principal, 'instance:write');
   const results: IngestResult[] = [];
   for (let index = 0; index < files.length; index++) {
-    results.push(await ingestOne(ctx, files[index], index, options));
+    const file = files[index];
+    if (file instanceof Uint8Array) {
+      results.push(await ingestOne(ctx, file, index, options));
+    } else if (file.sizeBytes > ctx.config.maxInstanceBytes) {
+      results.push(tooLarge(ctx, index, file.sizeBytes));
+    } else {
+      results.push(await ingestOne(ctx, await file.read(), index, options));
+    }
   }
   const counts = results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
   ctx.log.info({ requestId: ctx.requestId, files: files.length, ...counts }, 'ingest finished');
@@ -52,9 +64,7 @@ export async function ingestInstances(ctx: DomainContext, files: Uint8Array[], o
 
 async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, options: IngestOptions): Promise<IngestResult> {
   const sizeBytes = bytes.byteLength;
-  if (sizeBytes > ctx.config.maxInstanceBytes) {
-    return failed(index, sizeBytes, 'PAYLOAD_TOO_LARGE', `file is ${sizeBytes} bytes; the limit per instance is ${ctx.config.maxInstanceBytes}`);
-  }
+  if (sizeBytes > ctx.config.maxInstanceBytes) return tooLarge(ctx, index, sizeBytes);
   const cpu = new CpuMeter();
   let parsed: ReturnType<typeof parseInstance>;
   try {
@@ -101,17 +111,24 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
     try {
       await ctx.queues.enqueuePreprocess({ instanceId: ids.instanceDbId, seriesId: ids.seriesDbId, studyId: ids.studyDbId, requestId: ctx.requestId });
     } catch (e) {
-      // The instance is durable; a missed job is re-enqueued by the maintenance sweep.
-      ctx.log.error({ requestId: ctx.requestId, err: (e as Error).message }, 'could not enqueue preprocess job');
+      // The committed row is the outbox entry (preprocessedAt IS NULL): the pipeline sweep enqueues
+      // it once Redis answers again, so the instance is accepted and nothing is lost. The enqueue
+      // itself waits at most QUEUE_ENQUEUE_TIMEOUT_MS, so an upload never hangs on a dead Redis.
+      ctx.log.warn({ requestId: ctx.requestId, err: (e as Error).message }, 'preprocess job not enqueued; the pipeline sweep will');
     }
     return {
       index, status: 'stored', ...uids, instanceId: ids.instanceDbId, seriesId: ids.seriesDbId, studyId: ids.studyDbId, sizeBytes, error: null,
     };
   } catch (e) {
+    if (e instanceof IdentityConflict) return failed(index, sizeBytes, 'CONFLICT', e.message, uids);
     if (isAppError(e)) return failed(index, sizeBytes, e.code, e.message, uids);
     ctx.log.error({ requestId: ctx.requestId, err: (e as Error).message }, 'ingest failed');
     return failed(index, sizeBytes, 'INTERNAL_SERVER_ERROR', 'the instance could not be stored; nothing was kept, retry later', uids);
   }
+}
+
+function tooLarge(ctx: DomainContext, index: number, sizeBytes: number): IngestResult {
+  return failed(index, sizeBytes, 'PAYLOAD_TOO_LARGE', `file is ${sizeBytes} bytes; the limit per instance is ${ctx.config.maxInstanceBytes}`);
 }
 
 function existingResult(
