@@ -4,7 +4,7 @@
 export type ErrorCode =
   | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE' | 'UNPROCESSABLE_DICOM' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE'
-  | 'NOT_ACCEPTABLE' | 'RANGE_NOT_SATISFIABLE';
+  | 'NOT_ACCEPTABLE' | 'RANGE_NOT_SATISFIABLE' | 'RATE_LIMITED';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -19,6 +19,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   SERVICE_UNAVAILABLE: 503,
   NOT_ACCEPTABLE: 406,
   RANGE_NOT_SATISFIABLE: 416,
+  RATE_LIMITED: 429,
 };
 
 export class AppError extends Error {
@@ -62,6 +63,15 @@ export class NotAcceptable extends AppError {
 /** A Range request none of whose ranges overlaps the content (HTTP 416, RFC 9110 §15.5.17). */
 export class RangeNotSatisfiable extends AppError {
   constructor(message: string) { super('RANGE_NOT_SATISFIABLE', message); }
+}
+
+/** The caller sent too much at once (HTTP 429); `retryAfterSeconds` becomes a Retry-After header. */
+export class RateLimited extends AppError {
+  constructor(message: string, retryAfterSeconds: number) { super('RATE_LIMITED', message, { retryAfterSeconds }); }
+}
+/** The server is saturated or a dependency is down (HTTP 503); retrying later can succeed. */
+export class Unavailable extends AppError {
+  constructor(message: string, retryAfterSeconds?: number) { super('SERVICE_UNAVAILABLE', message, retryAfterSeconds === undefined ? undefined : { retryAfterSeconds }); }
 }
 
 export function isAppError(e: unknown): e is AppError {

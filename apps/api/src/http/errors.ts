@@ -21,6 +21,8 @@ export function errorHandler(log: Logger) {
   return (e: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = toAppError(e);
     if (appError) {
+      const retryAfter = appError.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
       res.status(appError.httpStatus).json(errorBody(appError, req.requestId));
       return;
     }
