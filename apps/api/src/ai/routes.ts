@@ -1,7 +1,7 @@
 // Masks for viewers: one slice's segmentation at an annotation version, bit-packed (rows × columns
 // bits, row-major, most significant bit first). Headers carry the geometry and the version.
 import express, { type Router } from 'express';
-import { sliceMask, type Services } from '@imaging/domain';
+import { auditMaskRead, sliceMask, type Services } from '@imaging/domain';
 import { Invalid } from '@imaging/errors';
 import { domainContext } from '../http/request-context';
 
@@ -14,7 +14,9 @@ export function aiRouter(services: Services): Router {
       version = Number(raw);
       if (typeof raw !== 'string' || !Number.isInteger(version) || version < 0) throw new Invalid('version must be a non-negative integer');
     }
-    const mask = await sliceMask(domainContext(services, req), String(req.params.sop), version);
+    const ctx = domainContext(services, req);
+    const mask = await sliceMask(ctx, String(req.params.sop), version);
+    await auditMaskRead(ctx, String(req.params.sop), mask, version);
     res.setHeader('content-type', 'application/octet-stream');
     res.setHeader('x-mask-rows', String(mask.rows));
     res.setHeader('x-mask-columns', String(mask.columns));

@@ -36,3 +36,11 @@ export async function listAuditEvents(ctx: DomainContext, input: { filter?: Audi
 export function verifyAudit(services: Pick<Services, 'db'>): Promise<AuditVerification> {
   return verifyAuditChain(services.db);
 }
+
+/** One row per mask request (REST or GraphQL): which slice and which version was served. */
+export async function auditMaskRead(ctx: DomainContext, sopInstanceUid: string, served: { version: number; source: string }, requestedVersion?: number): Promise<void> {
+  await recordAudit(ctx.db, {
+    ...auditBase(ctx), action: 'mask.read', resourceType: 'Instance', resourceId: sopInstanceUid, outcome: 'SUCCESS',
+    details: { version: served.version, source: served.source, requestedVersion: requestedVersion ?? null },
+  });
+}

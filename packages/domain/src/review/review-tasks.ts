@@ -317,7 +317,9 @@ export async function worklist(ctx: DomainContext, options: { filter?: WorklistF
   const rows = await sql.query<WorklistRow>(
     `${WORKLIST_SELECT} WHERE ${whereSql} ORDER BY ${order}, t.id LIMIT ${first + 1} OFFSET ${offset}`, values);
   const [{ total }] = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM "ReviewTask" t WHERE ${whereSql}`, values);
-  const page = rows.slice(0, first);
+  const page = rows.slice(0, first).map((row) => blindTask(ctx, row));
+  // One audit row per worklist request, naming the tasks shown, never one per row.
+  await appendAudit(sql, { ...auditBase(ctx), action: 'worklist.read', resourceType: 'ReviewTask', resourceId: null, outcome: 'SUCCESS', details: { count: page.length, taskIds: page.map((r) => r.id) } });
   return {
     rows: page,
     cursors: page.map((_, i) => Buffer.from(String(offset + i + 1)).toString('base64url')),
@@ -344,6 +346,15 @@ export function firstReadHidden(ctx: DomainContext, task: Pick<ReviewTaskRow, 's
   const me = ctx.principal.kind === 'user' ? ctx.principal.id : null;
   if (me && me === task.firstReaderId) return false;
   return !(isManager(ctx.principal) && me !== task.assigneeId);
+}
+
+/** What a second reader may see of the task before submitting: the reason names the first
+ *  decision ("AI and reader disagree"), so it reads as a neutral request until then. */
+export const NEUTRAL_SECOND_READ_REASON = 'second read requested';
+
+export function blindTask<T extends Pick<ReviewTaskRow, 'state' | 'firstReaderId' | 'assigneeId' | 'secondReadReason'>>(ctx: DomainContext, task: T): T {
+  if (!firstReadHidden(ctx, task)) return task;
+  return { ...task, secondReadReason: task.secondReadReason === null ? null : NEUTRAL_SECOND_READ_REASON };
 }
 
 export interface DecisionRow { id: string; readerId: string; readerName: string; read: number; decision: ReviewDecisionKind; label: string | null; comment: string | null; annotationVersion: number | null; createdAt: Date }

@@ -1,7 +1,7 @@
 // AI pipeline fields on Study and Series, the model registry, and the studyProcessing subscription.
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
-  getStudy, listModelVersions, overallState, promoteModelVersion, sliceMask, studyAiResults, studyCost, studyProcessing,
+  auditMaskRead, getStudy, listModelVersions, overallState, promoteModelVersion, sliceMask, studyAiResults, studyCost, studyProcessing,
   type AiResultView, type SeriesProcessingView,
 } from '@imaging/domain';
 import type { GraphQLContext } from '../context';
@@ -71,6 +71,7 @@ export class ModelResolver {
     @Arg('version', () => Int, { nullable: true }) version?: number,
   ): Promise<SliceMaskType> {
     const m = await sliceMask(ctx.domain, sopInstanceUid, version ?? undefined);
+    await auditMaskRead(ctx.domain, sopInstanceUid, m, version ?? undefined);
     return { sopInstanceUid, rows: m.rows, columns: m.columns, version: m.version, source: m.source, area: m.area, data: Buffer.from(m.packed).toString('base64') };
   }
 

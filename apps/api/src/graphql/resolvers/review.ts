@@ -1,7 +1,7 @@
 // Review workflow: worklist, task, transitions, and the worklistChanged subscription.
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
-  annotationVersions, assignReviewTask, autoAssignReviewTasks, cancelReviewTask, claimReviewTask, getReviewTask, reviewDecisions,
+  annotationVersions, assignReviewTask, autoAssignReviewTasks, blindTask, cancelReviewTask, claimReviewTask, getReviewTask, reviewDecisions,
   setStudyUrgent, startReviewTask, submitReview, worklist, worklistFingerprint, type ReviewTaskRow, type WorklistRow,
 } from '@imaging/domain';
 import { requirePermission } from '@imaging/auth';
@@ -10,8 +10,9 @@ import {
   AnnotationVersionType, ReviewDecisionType, ReviewTaskConnection, ReviewTaskType, SubmitReviewInput, WorklistArgs, WorklistChange,
 } from '../types/review';
 
-function toTask(row: WorklistRow): ReviewTaskType {
-  return { ...row, ageSeconds: Math.max(0, Math.round((Date.now() - new Date(row.createdAt).getTime()) / 1000)) };
+/** Every task leaves through here, so a second reader never sees the first read's reason. */
+function toTask(ctx: GraphQLContext, row: WorklistRow): ReviewTaskType {
+  return { ...blindTask(ctx.domain, row), ageSeconds: Math.max(0, Math.round((Date.now() - new Date(row.createdAt).getTime()) / 1000)) };
 }
 
 const POLL_MS = 1000;
@@ -21,7 +22,7 @@ export class ReviewResolver {
   @Query(() => ReviewTaskConnection, { description: 'review tasks, open ones by default, most urgent first' })
   async worklist(@Args() args: WorklistArgs, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskConnection> {
     const page = await worklist(ctx.domain, { filter: args.filter, sort: args.sort, first: args.first, after: args.after });
-    const nodes = page.rows.map(toTask);
+    const nodes = page.rows.map((row) => toTask(ctx, row));
     return {
       nodes, edges: nodes.map((node, i) => ({ cursor: page.cursors[i], node })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null }, totalCount: page.totalCount,
@@ -30,7 +31,7 @@ export class ReviewResolver {
 
   @Query(() => ReviewTaskType)
   async reviewTask(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return toTask(await getReviewTask(ctx.domain, id));
+    return toTask(ctx, await getReviewTask(ctx.domain, id));
   }
 
   @FieldResolver(() => [ReviewDecisionType], { description: 'decisions so far; a second reader sees the first read only after submitting' })
@@ -45,32 +46,32 @@ export class ReviewResolver {
 
   @Mutation(() => ReviewTaskType, { description: 'claim a NEW task (or an unclaimed second read); concurrent claims: one wins, the rest get CONFLICT' })
   async claimReviewTask(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return toTask(await claimReviewTask(ctx.domain, id));
+    return toTask(ctx, await claimReviewTask(ctx.domain, id));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'start reading a claimed task: ASSIGNED → IN_PROGRESS' })
   async startReview(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return toTask(await startReviewTask(ctx.domain, id));
+    return toTask(ctx, await startReviewTask(ctx.domain, id));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'approve, correct (label + edited masks) or reject (with a reason in comment)' })
   async submitReview(@Arg('input', () => SubmitReviewInput) input: SubmitReviewInput, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return toTask(await submitReview(ctx.domain, input.taskId, { decision: input.decision, label: input.label, comment: input.comment, masks: input.masks }));
+    return toTask(ctx, await submitReview(ctx.domain, input.taskId, { decision: input.decision, label: input.label, comment: input.comment, masks: input.masks }));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'admin: give the task to a radiologist' })
   async assignReviewTask(@Arg('id', () => ID) id: string, @Arg('userId', () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return toTask(await assignReviewTask(ctx.domain, id, userId));
+    return toTask(ctx, await assignReviewTask(ctx.domain, id, userId));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'admin: put the task back in the pool' })
   async unassignReviewTask(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return toTask(await assignReviewTask(ctx.domain, id, null));
+    return toTask(ctx, await assignReviewTask(ctx.domain, id, null));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'admin: withdraw a task' })
   async cancelReviewTask(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return toTask(await cancelReviewTask(ctx.domain, id, reason));
+    return toTask(ctx, await cancelReviewTask(ctx.domain, id, reason));
   }
 
   @Mutation(() => Int, { description: 'admin: hand NEW tasks to the radiologists with the fewest open tasks; returns how many' })
