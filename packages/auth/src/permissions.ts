@@ -11,12 +11,13 @@ export const PERMISSIONS = [
   'review:perform',    // work review tasks
   'review:manage',     // assign, reassign, cancel review tasks
   'model:manage',      // register, promote, roll back model versions
+  'review:identities', // see who read a case (names, ids) and what they wrote (comments)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform', 'review:manage', 'model:manage'],
-  RADIOLOGIST: ['phi:read', 'instance:write', 'review:perform'],
+  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform', 'review:manage', 'model:manage', 'review:identities'],
+  RADIOLOGIST: ['phi:read', 'instance:write', 'review:perform', 'review:identities'],
   INTEGRATOR: ['phi:read', 'instance:write'],
 };
 

@@ -3,7 +3,7 @@
 import { syntheticCtSeries } from '@imaging/dicom';
 import { inSqlTransaction } from '@imaging/db';
 import { packBits, encodeMask } from '@imaging/ml';
-import { startHarness, userCaller, gql, errorCodes, postDicom, type Harness, type Caller } from '../testing/harness';
+import { startHarness, userCaller, apiKeyCaller, gql, errorCodes, postDicom, type Harness, type Caller } from '../testing/harness';
 
 let h: Harness;
 let seed = 700;
@@ -91,6 +91,19 @@ describe('blind second read', () => {
     const done = await gql<{ submitReview: Task }>(h, second, `mutation($input: SubmitReviewInput!) { submitReview(input: $input) { ${TASK} } }`, { input: { taskId, decision: 'APPROVE' } });
     expect(done.body.data!.submitReview).toMatchObject({ state: 'FINAL', secondReadReason: 'AI and reader disagree', disagreement: true });
     expect(done.body.data!.submitReview.decisions.map((d) => d.read)).toEqual([1, 2]);
+
+    // an integrator's key sees the outcome but not who read it or what they wrote
+    const integrator = await apiKeyCaller(h, 'INTEGRATOR');
+    const q = `query($id: ID!) { reviewTask(id: $id) { assigneeId assigneeName decisions { read decision label comment readerName } annotationVersions { version authorName } } }`;
+    const asIntegrator = await gql<{ reviewTask: { decisions: unknown[]; annotationVersions: unknown[] } }>(h, integrator, q, { id: taskId });
+    expect(asIntegrator.body.errors).toBeUndefined();
+    expect(asIntegrator.body.data!.reviewTask).toEqual({
+      assigneeId: null, assigneeName: null,
+      decisions: [{ read: 1, decision: 'CORRECT', label: 'none', comment: null, readerName: null }, { read: 2, decision: 'APPROVE', label: 'lesion', comment: null, readerName: null }],
+      annotationVersions: [{ version: 0, authorName: null }, { version: 1, authorName: null }],
+    });
+    const asAdmin = await gql<{ reviewTask: { decisions: { comment: string | null; readerName: string | null }[] } }>(h, admin, q, { id: taskId });
+    expect(asAdmin.body.data!.reviewTask.decisions[0]).toMatchObject({ comment: 'calcification', readerName: expect.any(String) });
   });
 
   it('audits worklist reads once per request and every mask read', async () => {

@@ -3,7 +3,7 @@
 // writes its audit row in the same transaction, and refuses illegal moves with a clear error.
 import { randomInt } from 'node:crypto';
 import { appendAudit, inSqlTransaction, poolSql, type Sql } from '@imaging/db';
-import { requirePermission, type Principal } from '@imaging/auth';
+import { can, requirePermission, type Principal } from '@imaging/auth';
 import { Conflict, Forbidden, Invalid, NotFound } from '@imaging/errors';
 import { countSet, encodeMask, unpackBits } from '@imaging/ml';
 import { auditBase, type DomainContext, type Services } from '../context';
@@ -317,7 +317,7 @@ export async function worklist(ctx: DomainContext, options: { filter?: WorklistF
   const rows = await sql.query<WorklistRow>(
     `${WORKLIST_SELECT} WHERE ${whereSql} ORDER BY ${order}, t.id LIMIT ${first + 1} OFFSET ${offset}`, values);
   const [{ total }] = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM "ReviewTask" t WHERE ${whereSql}`, values);
-  const page = rows.slice(0, first).map((row) => blindTask(ctx, row));
+  const page = rows.slice(0, first).map((row) => taskAsSeenBy(ctx, row));
   // One audit row per worklist request, naming the tasks shown, never one per row.
   await appendAudit(sql, { ...auditBase(ctx), action: 'worklist.read', resourceType: 'ReviewTask', resourceId: null, outcome: 'SUCCESS', details: { count: page.length, taskIds: page.map((r) => r.id) } });
   return {
@@ -352,12 +352,23 @@ export function firstReadHidden(ctx: DomainContext, task: Pick<ReviewTaskRow, 's
  *  decision ("AI and reader disagree"), so it reads as a neutral request until then. */
 export const NEUTRAL_SECOND_READ_REASON = 'second read requested';
 
-export function blindTask<T extends Pick<ReviewTaskRow, 'state' | 'firstReaderId' | 'assigneeId' | 'secondReadReason'>>(ctx: DomainContext, task: T): T {
+function blindTask<T extends Pick<ReviewTaskRow, 'state' | 'firstReaderId' | 'assigneeId' | 'secondReadReason'>>(ctx: DomainContext, task: T): T {
   if (!firstReadHidden(ctx, task)) return task;
   return { ...task, secondReadReason: task.secondReadReason === null ? null : NEUTRAL_SECOND_READ_REASON };
 }
 
-export interface DecisionRow { id: string; readerId: string; readerName: string; read: number; decision: ReviewDecisionKind; label: string | null; comment: string | null; annotationVersion: number | null; createdAt: Date }
+/** Integrators see the workflow, not who works it: reader names, ids and comments need review:identities. */
+function seesIdentities(ctx: DomainContext): boolean {
+  return can(ctx.principal, 'review:identities');
+}
+
+/** The task as this caller may see it: blind during a second read, without reader identities for integrators. */
+export function taskAsSeenBy<T extends Pick<WorklistRow, 'state' | 'firstReaderId' | 'assigneeId' | 'secondReadReason' | 'assigneeName'>>(ctx: DomainContext, task: T): T {
+  const blind = blindTask(ctx, task);
+  return seesIdentities(ctx) ? blind : { ...blind, assigneeId: null, assigneeName: null };
+}
+
+export interface DecisionRow { id: string; readerId: string | null; readerName: string | null; read: number; decision: ReviewDecisionKind; label: string | null; comment: string | null; annotationVersion: number | null; createdAt: Date }
 
 export async function reviewDecisions(ctx: DomainContext, task: Pick<ReviewTaskRow, 'id' | 'state' | 'firstReaderId' | 'assigneeId'>): Promise<DecisionRow[]> {
   requirePermission(ctx.principal, 'phi:read');
@@ -365,7 +376,8 @@ export async function reviewDecisions(ctx: DomainContext, task: Pick<ReviewTaskR
     `SELECT d.id, d."readerId", u."displayName" AS "readerName", d.read, d.decision::text AS decision, d.label, d.comment, av.version AS "annotationVersion", d."createdAt"
        FROM "ReviewDecision" d JOIN "User" u ON u.id = d."readerId" LEFT JOIN "AnnotationVersion" av ON av.id = d."annotationId"
       WHERE d."taskId" = $1 ORDER BY d.read`, [task.id]);
-  return firstReadHidden(ctx, task) ? rows.filter((r) => r.read !== 1) : rows;
+  const visible = firstReadHidden(ctx, task) ? rows.filter((r) => r.read !== 1) : rows;
+  return seesIdentities(ctx) ? visible : visible.map((r) => ({ ...r, readerId: null, readerName: null, comment: null }));
 }
 
 export interface AnnotationVersionRow { id: string; version: number; source: string; authorId: string | null; authorName: string | null; label: string | null; slices: number; createdAt: Date }
@@ -377,7 +389,8 @@ export async function annotationVersions(ctx: DomainContext, task: Pick<ReviewTa
     `SELECT av.id, av.version, av.source::text AS source, av."authorId", u."displayName" AS "authorName", av.label,
             (SELECT count(*)::int FROM "MaskSlice" ms WHERE ms."annotationId" = av.id) AS slices, av."createdAt"
        FROM "AnnotationVersion" av LEFT JOIN "User" u ON u.id = av."authorId" WHERE av."seriesDbId" = $1 ORDER BY av.version`, [task.seriesDbId]);
-  return firstReadHidden(ctx, task) ? rows.filter((r) => r.authorId !== task.firstReaderId) : rows;
+  const visible = firstReadHidden(ctx, task) ? rows.filter((r) => r.authorId !== task.firstReaderId) : rows;
+  return seesIdentities(ctx) ? visible : visible.map((r) => ({ ...r, authorId: null, authorName: null }));
 }
 
 /** Fingerprint of the worklist (count and newest change), for the worklistChanged subscription. */

@@ -1,8 +1,8 @@
 // Review workflow: worklist, task, transitions, and the worklistChanged subscription.
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
-  annotationVersions, assignReviewTask, autoAssignReviewTasks, blindTask, cancelReviewTask, claimReviewTask, getReviewTask, reviewDecisions,
-  setStudyUrgent, startReviewTask, submitReview, worklist, worklistFingerprint, type ReviewTaskRow, type WorklistRow,
+  annotationVersions, assignReviewTask, autoAssignReviewTasks, cancelReviewTask, claimReviewTask, getReviewTask, reviewDecisions,
+  setStudyUrgent, startReviewTask, submitReview, taskAsSeenBy, worklist, worklistFingerprint, type ReviewTaskRow, type WorklistRow,
 } from '@imaging/domain';
 import { requirePermission } from '@imaging/auth';
 import type { GraphQLContext } from '../context';
@@ -10,9 +10,9 @@ import {
   AnnotationVersionType, ReviewDecisionType, ReviewTaskConnection, ReviewTaskType, SubmitReviewInput, WorklistArgs, WorklistChange,
 } from '../types/review';
 
-/** Every task leaves through here, so a second reader never sees the first read's reason. */
+/** Every task leaves through here: blind for a second reader, without reader identities for integrators. */
 function toTask(ctx: GraphQLContext, row: WorklistRow): ReviewTaskType {
-  return { ...blindTask(ctx.domain, row), ageSeconds: Math.max(0, Math.round((Date.now() - new Date(row.createdAt).getTime()) / 1000)) };
+  return { ...taskAsSeenBy(ctx.domain, row), ageSeconds: Math.max(0, Math.round((Date.now() - new Date(row.createdAt).getTime()) / 1000)) };
 }
 
 const POLL_MS = 1000;

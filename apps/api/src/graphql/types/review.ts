@@ -16,8 +16,8 @@ export class ReviewDecisionType {
   @Field(() => Int, { description: '1 = first read, 2 = second read' }) read!: number;
   @Field(() => ReviewDecisionEnum) decision!: string;
   @Field(() => String, { nullable: true }) label!: string | null;
-  @Field(() => String, { nullable: true }) comment!: string | null;
-  @Field(() => String) readerName!: string;
+  @Field(() => String, { nullable: true, description: 'null without review:identities' }) comment!: string | null;
+  @Field(() => String, { nullable: true, description: 'null without review:identities' }) readerName!: string | null;
   @Field(() => Int, { nullable: true, description: 'annotation version holding the corrected mask' }) annotationVersion!: number | null;
   @Field(() => Date) createdAt!: Date;
 }
