@@ -8,6 +8,7 @@ export * from './users/manage-api-keys';
 export * from './studies/search-studies';
 export * from './studies/loaders';
 export * from './audit/audit-events';
+export * from './audit/audit-checkpoint';
 export * from './services';
 export * from './ingest/verify-stored-instance';
 export * from './dicomweb/search';
