@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@imaging/config';
-import { createServices, closeServices, createUser, createApiKey, verifyAudit, sweepOrphanBlobs, type Services } from '@imaging/domain';
+import { createServices, closeServices, createUser, createApiKey, verifyAudit, verifyAuditCheckpoint, auditHmacKey, sweepOrphanBlobs, type Services } from '@imaging/domain';
 import type { Role } from '@imaging/db';
 import { isAppError } from '@imaging/errors';
 import { startEmbeddedPostgres, type LocalPostgres } from './local-services';
@@ -13,7 +13,7 @@ import { migrate } from './migrate';
 const USAGE = `usage: npm run admin -- <command> [options]
   create-user    --email E --password P --role ADMIN|RADIOLOGIST|INTEGRATOR [--name N]
   create-api-key --name N [--role INTEGRATOR|RADIOLOGIST|ADMIN]   (prints the key once)
-  verify-audit   (exit 1 when the audit hash chain is broken)
+  verify-audit   (exit 1 when the audit hash chain is broken or shorter than its latest checkpoint)
   sweep-blobs    (remove stored files no instance references, older than an hour)`;
 
 const ROLES = ['ADMIN', 'RADIOLOGIST', 'INTEGRATOR'];
@@ -43,12 +43,18 @@ async function runCommand(services: Services, command: string, values: Record<st
     }
     case 'verify-audit': {
       const result = await verifyAudit(services);
-      if (result.ok) {
-        console.log(`audit chain OK: ${result.checked} events verified`);
-        return 0;
+      if (!result.ok) {
+        console.error(`audit chain BROKEN at event ${result.firstBadId}: ${result.reason} (${result.checked} events verified before it)`);
+        return 1;
       }
-      console.error(`audit chain BROKEN at event ${result.firstBadId}: ${result.reason} (${result.checked} events verified before it)`);
-      return 1;
+      // a chain cut short still verifies; the checkpoint outside the database does not
+      const anchored = await verifyAuditCheckpoint(services, { dir: services.config.auditCheckpointDir, hmacKey: await auditHmacKey(services.config) });
+      if (!anchored.ok) {
+        console.error(anchored.reason);
+        return 1;
+      }
+      console.log(`audit chain OK: ${result.checked} events verified${anchored.checkpointId ? `, checkpoint ${anchored.checkpointId} holds` : ''}`);
+      return 0;
     }
     case 'sweep-blobs': {
       const r = await sweepOrphanBlobs(services);

@@ -1,7 +1,7 @@
 // Worker process: wires each queue file to a BullMQ Worker; the job files hold the logic.
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
-import { createServices, closeServices, sweepOrphanBlobs, sweepPipeline, registerShippedModel, releaseIdleTasks } from '@imaging/domain';
+import { auditHmacKey, createServices, closeServices, sweepOrphanBlobs, sweepPipeline, registerShippedModel, releaseIdleTasks, writeAuditCheckpoint } from '@imaging/domain';
 import { INFER, PREPROCESS, RETRAIN, connectionOptions, type InferJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
 import { execPreprocessJob } from './jobs/preprocess';
 import { execInferJob, inferenceRuntime } from './jobs/infer';
@@ -49,12 +49,19 @@ async function main() {
       (n) => { if (n) services.log.info({ released: n }, 'idle review tasks returned to the pool'); },
       (e) => services.log.error({ err: (e as Error).message }, 'idle task release failed'));
   }, 60 * 1000);
+  // The audit chain head, signed, in a file outside the database: `admin verify-audit` detects a cut tail.
+  const hmacKey = await auditHmacKey(config);
+  const checkpoint = setInterval(() => {
+    writeAuditCheckpoint(services, { dir: config.auditCheckpointDir, hmacKey })
+      .catch((e) => services.log.error({ err: (e as Error).message }, 'audit checkpoint failed'));
+  }, 5 * 60 * 1000);
   services.log.info({ queues: workers.map((w) => w.name) }, 'worker started');
 
   const stop = async () => {
     clearInterval(sweep);
     clearInterval(requeue);
     clearInterval(release);
+    clearInterval(checkpoint);
     await Promise.all(workers.map((w) => w.close()));
     await runtime.close();
     await monitoring.close();

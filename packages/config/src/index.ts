@@ -69,6 +69,10 @@ const schema = z.object({
   RETRAIN_BATCH_SIZE: z.coerce.number().int().positive().default(8),
   RETRAIN_LEARNING_RATE: z.coerce.number().positive().default(0.001),
   /** Share of each batch drawn from the phantom generator, so fine-tuning does not forget. */
+  /** Key that signs audit checkpoints (default: generated into DATA_DIR/audit-hmac.key, mode 0600). */
+  AUDIT_HMAC_KEY: z.string().min(16).optional(),
+  /** Signed audit chain heads are written here (default DATA_DIR/audit-checkpoints). */
+  AUDIT_CHECKPOINT_DIR: z.string().optional(),
   RETRAIN_PHANTOM_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   /** The gate refuses a candidate whose held-out metric is worse than the active model's by more than this. */
   RETRAIN_GATE_TOLERANCE: z.coerce.number().min(0).max(1).default(0.01),
@@ -127,6 +131,8 @@ export interface Config {
   /** Tests create and drop their own databases through this connection. */
   testAdminDatabaseUrl: string;
   testRedisUrl: string;
+  auditHmacKey: string | null;
+  auditCheckpointDir: string;
   testLogLevel: string;
 }
 
@@ -188,6 +194,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       heldOutSeries: e.RETRAIN_HELDOUT_SERIES, heldOutSlices: e.RETRAIN_HELDOUT_SLICES,
     },
     ci: e.CI,
+    auditHmacKey: e.AUDIT_HMAC_KEY ?? null,
+    auditCheckpointDir: e.AUDIT_CHECKPOINT_DIR ?? `${dataDir}/audit-checkpoints`,
     testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,
     testRedisUrl: e.TEST_REDIS_URL,
     testLogLevel: e.TEST_LOG_LEVEL,
@@ -221,4 +229,5 @@ export function configToEnv(config: Config): Record<string, string> {
 /** The raw process environment, for the few places (launcher) that must hand it to children. */
 export function processEnv(): NodeJS.ProcessEnv {
   return process.env;
+  if (config.auditHmacKey) env.AUDIT_HMAC_KEY = config.auditHmacKey;
 }

@@ -1,12 +1,25 @@
 // Anchors the audit chain's head outside the database. A DB owner can disable the append-only
 // trigger and cut the tail off: the chain still verifies. A signed checkpoint file kept elsewhere
 // ({id, hash, at, hmac}) remembers how long the chain was and what its last hash was.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Config } from '@imaging/config';
 import type { Services } from '../context';
 
 export interface AuditCheckpoint { id: string; hash: string; at: string; hmac: string }
+
+/** AUDIT_HMAC_KEY, else the key in DATA_DIR/audit-hmac.key, generated there (0600) on first use. */
+export async function auditHmacKey(config: Pick<Config, 'auditHmacKey' | 'dataDir'>): Promise<string> {
+  if (config.auditHmacKey) return config.auditHmacKey;
+  const file = join(config.dataDir, 'audit-hmac.key');
+  const existing = await readFile(file, 'utf8').catch(() => null);
+  if (existing?.trim()) return existing.trim();
+  await mkdir(config.dataDir, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  await writeFile(file, key, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+  return (await readFile(file, 'utf8')).trim();
+}
 
 function sign(key: string, id: string, hash: string, at: string): string {
   return createHmac('sha256', key).update(`${id}\n${hash}\n${at}`).digest('hex');
