@@ -14,6 +14,7 @@ import { authMiddleware, domainContext, requestIdMiddleware, resolvePrincipal } 
 import { errorHandler } from './http/errors';
 import { transferAccounting } from './http/transfer-accounting';
 import { ingestRouter } from './ingest/routes';
+import { createUploadReceiver } from './ingest/upload-receiver';
 import { aiRouter } from './ai/routes';
 import { dicomWebRouter } from './dicomweb/routes';
 import { createSchema, complexityPlugin, depthRule, formatError } from './graphql/schema';
@@ -56,8 +57,10 @@ export async function createApiServer(services: Services, options: ApiServerOpti
   app.use(requestIdMiddleware);
   app.use(authMiddleware(services));
   app.use(transferAccounting(services));
-  app.use(ingestRouter(services, metrics));
-  app.use(dicomWebRouter(services, metrics));
+  // one admission gate for every upload route of this process
+  const receiveUpload = createUploadReceiver(services);
+  app.use(ingestRouter(services, metrics, receiveUpload));
+  app.use(dicomWebRouter(services, metrics, receiveUpload));
   app.use(aiRouter(services));
 
   const schema = await createSchema();

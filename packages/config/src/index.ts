@@ -1,4 +1,6 @@
 // The only reader of process.env (DESIGN.md rule 3): one zod-validated, typed config object.
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 
 const bool = z
@@ -24,6 +26,8 @@ const schema = z.object({
   MAX_UPLOADS_PER_CALLER: z.coerce.number().int().positive().default(8),
   /** Parts of one upload held in memory up to this many bytes; the rest are staged on disk. */
   UPLOAD_MEMORY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  /** Where parts beyond UPLOAD_MEMORY_BYTES are staged while a request is ingested (default: OS temp folder). */
+  UPLOAD_TMP_DIR: z.string().optional(),
   /** Longest an enqueue waits for Redis before the producer gives up (the sweep enqueues it later). */
   QUEUE_ENQUEUE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** Pipeline work (an instance to preprocess, a series to infer) with no live job after this long is requeued. */
@@ -65,14 +69,14 @@ const schema = z.object({
   BUDGET_MINIMAL_AT: z.coerce.number().min(0).max(1).default(0.85),
   /** Trained candidate models are written here (default DATA_DIR/models). */
   MODEL_DIR: z.string().optional(),
-  RETRAIN_STEPS: z.coerce.number().int().positive().default(300),
-  RETRAIN_BATCH_SIZE: z.coerce.number().int().positive().default(8),
-  RETRAIN_LEARNING_RATE: z.coerce.number().positive().default(0.001),
-  /** Share of each batch drawn from the phantom generator, so fine-tuning does not forget. */
   /** Key that signs audit checkpoints (default: generated into DATA_DIR/audit-hmac.key, mode 0600). */
   AUDIT_HMAC_KEY: z.string().min(16).optional(),
   /** Signed audit chain heads are written here (default DATA_DIR/audit-checkpoints). */
   AUDIT_CHECKPOINT_DIR: z.string().optional(),
+  RETRAIN_STEPS: z.coerce.number().int().positive().default(300),
+  RETRAIN_BATCH_SIZE: z.coerce.number().int().positive().default(8),
+  RETRAIN_LEARNING_RATE: z.coerce.number().positive().default(0.001),
+  /** Share of each batch drawn from the phantom generator, so fine-tuning does not forget. */
   RETRAIN_PHANTOM_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   /** The gate refuses a candidate whose held-out metric is worse than the active model's by more than this. */
   RETRAIN_GATE_TOLERANCE: z.coerce.number().min(0).max(1).default(0.01),
@@ -102,6 +106,7 @@ export interface Config {
   maxInflightUploadBytes: number;
   maxUploadsPerCaller: number;
   uploadMemoryBytes: number;
+  uploadTmpDir: string;
   queueEnqueueTimeoutMs: number;
   pipelineSweepAfterMs: number;
   pipelineSweepIntervalMs: number;
@@ -126,13 +131,13 @@ export interface Config {
   unitPrices: { currency: string; cpuSecond: number; gpuSecond: number; gbMonth: number; gbTransfer: number };
   budget: { ceilingPerDay: number | null; economyAt: number; minimalAt: number };
   modelDir: string;
+  auditHmacKey: string | null;
+  auditCheckpointDir: string;
   retrain: { steps: number; batchSize: number; learningRate: number; phantomShare: number; gateTolerance: number; heldOutSeries: number; heldOutSlices: number };
   ci: boolean;
   /** Tests create and drop their own databases through this connection. */
   testAdminDatabaseUrl: string;
   testRedisUrl: string;
-  auditHmacKey: string | null;
-  auditCheckpointDir: string;
   testLogLevel: string;
 }
 
@@ -166,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxInflightUploadBytes: e.MAX_INFLIGHT_UPLOAD_BYTES,
     maxUploadsPerCaller: e.MAX_UPLOADS_PER_CALLER,
     uploadMemoryBytes: e.UPLOAD_MEMORY_BYTES,
+    uploadTmpDir: e.UPLOAD_TMP_DIR ?? path.join(os.tmpdir(), 'imaging-uploads'),
     queueEnqueueTimeoutMs: e.QUEUE_ENQUEUE_TIMEOUT_MS,
     pipelineSweepAfterMs: e.PIPELINE_SWEEP_AFTER_MS,
     pipelineSweepIntervalMs: e.PIPELINE_SWEEP_INTERVAL_MS,
@@ -188,14 +194,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     unitPrices: { currency: e.COST_CURRENCY, cpuSecond: e.COST_CPU_SECOND, gpuSecond: e.COST_GPU_SECOND, gbMonth: e.COST_GB_MONTH, gbTransfer: e.COST_GB_TRANSFER },
     budget: { ceilingPerDay: e.COST_CEILING_PER_DAY ?? null, economyAt: e.BUDGET_ECONOMY_AT, minimalAt: Math.max(e.BUDGET_MINIMAL_AT, e.BUDGET_ECONOMY_AT) },
     modelDir: e.MODEL_DIR ?? `${dataDir}/models`,
+    auditHmacKey: e.AUDIT_HMAC_KEY ?? null,
+    auditCheckpointDir: e.AUDIT_CHECKPOINT_DIR ?? `${dataDir}/audit-checkpoints`,
     retrain: {
       steps: e.RETRAIN_STEPS, batchSize: e.RETRAIN_BATCH_SIZE, learningRate: e.RETRAIN_LEARNING_RATE,
       phantomShare: e.RETRAIN_PHANTOM_SHARE, gateTolerance: e.RETRAIN_GATE_TOLERANCE,
       heldOutSeries: e.RETRAIN_HELDOUT_SERIES, heldOutSlices: e.RETRAIN_HELDOUT_SLICES,
     },
     ci: e.CI,
-    auditHmacKey: e.AUDIT_HMAC_KEY ?? null,
-    auditCheckpointDir: e.AUDIT_CHECKPOINT_DIR ?? `${dataDir}/audit-checkpoints`,
     testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,
     testRedisUrl: e.TEST_REDIS_URL,
     testLogLevel: e.TEST_LOG_LEVEL,
@@ -223,11 +229,11 @@ export function configToEnv(config: Config): Record<string, string> {
   };
   if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
   if (config.redisUrl) env.REDIS_URL = config.redisUrl;
+  if (config.auditHmacKey) env.AUDIT_HMAC_KEY = config.auditHmacKey;
   return env;
 }
 
 /** The raw process environment, for the few places (launcher) that must hand it to children. */
 export function processEnv(): NodeJS.ProcessEnv {
   return process.env;
-  if (config.auditHmacKey) env.AUDIT_HMAC_KEY = config.auditHmacKey;
 }

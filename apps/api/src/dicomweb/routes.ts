@@ -6,7 +6,7 @@ import { attr, WINDOW_PRESETS, type Window } from '@imaging/dicom';
 import { Invalid, Unauthenticated, AppError } from '@imaging/errors';
 import type { Metrics } from '@imaging/metrics';
 import { domainContext } from '../http/request-context';
-import { boundaryOf, splitMultipart } from '../ingest/multipart';
+import type { UploadReceiver } from '../ingest/upload-receiver';
 import { notModified, sendDicomJson, sendMultipart, sendRanged } from './responses';
 import { frameRepresentations, instanceRepresentations } from './negotiate';
 import { wadoUriHandler } from './wado-uri';
@@ -34,16 +34,21 @@ function failureReason(r: IngestResult): number {
   return 0xc000; // Cannot understand
 }
 
-export function dicomWebRouter(services: Services, metrics: Metrics): Router {
+export function dicomWebRouter(services: Services, metrics: Metrics, receiveUpload: UploadReceiver): Router {
   const router = express.Router();
   router.use('/dicom-web', (req, _res, next) => next(req.principal.kind === 'anonymous' ? new Unauthenticated() : undefined));
 
   const stow: Handler = async (req, res) => {
     const contentType = req.header('content-type') ?? '';
     if (!/^multipart\/related/i.test(contentType)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'STOW-RS takes multipart/related; type="application/dicom"');
-    const parts = splitMultipart(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), boundaryOf(contentType));
     const study = req.params.study ? uidParam(req, 'study') : undefined;
-    const results = await ingestInstances(domainContext(services, req), parts.map((p) => p.body), { expectedStudyInstanceUid: study });
+    const upload = await receiveUpload(req);
+    let results: IngestResult[];
+    try {
+      results = await ingestInstances(domainContext(services, req), upload.parts.map((p) => p.file), { expectedStudyInstanceUid: study });
+    } finally {
+      await upload.dispose();
+    }
     metrics.recordIngestResults(results);
     const base = baseUrl(req);
     const ok = results.filter((r) => r.status === 'stored' || r.status === 'duplicate');
@@ -66,9 +71,8 @@ export function dicomWebRouter(services: Services, metrics: Metrics): Router {
     }
     sendDicomJson(req, res, failed.length === 0 ? 200 : ok.length ? 202 : 409, body);
   };
-  const raw = express.raw({ type: () => true, limit: services.config.maxUploadBytes });
-  router.post('/dicom-web/studies', raw, wrap(stow));
-  router.post('/dicom-web/studies/:study', raw, wrap(stow));
+  router.post('/dicom-web/studies', wrap(stow));
+  router.post('/dicom-web/studies/:study', wrap(stow));
 
   const qido = (level: 'STUDY' | 'SERIES' | 'INSTANCE'): Handler => async (req, res) => {
     const params = Object.entries(req.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)] as [string, string]));

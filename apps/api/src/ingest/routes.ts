@@ -1,28 +1,29 @@
 // POST /api/instances: one DICOM file (application/dicom) or several (multipart/related).
-// The route only reads the body and calls ingestInstances (DESIGN.md rule 4).
+// The route only streams the body (upload-body.ts) and calls ingestInstances (DESIGN.md rule 4).
 import express, { type Router } from 'express';
-import { ingestInstances, type IngestResult, type Services } from '@imaging/domain';
-import { Unsupported, Invalid, Unauthenticated, HTTP_STATUS, type ErrorCode } from '@imaging/errors';
+import { ingestInstances, type IngestFile, type IngestResult, type Services } from '@imaging/domain';
+import { Unsupported, Unauthenticated, HTTP_STATUS, type ErrorCode } from '@imaging/errors';
 import type { Metrics } from '@imaging/metrics';
 import { domainContext } from '../http/request-context';
-import { boundaryOf, splitMultipart } from './multipart';
+import type { ReceivedUpload } from './upload-body';
+import type { UploadReceiver } from './upload-receiver';
 
-export function filesFromBody(contentType: string, raw: unknown): Buffer[] {
-  // An empty application/dicom body is an (empty) file: ingest refuses it as EMPTY_FILE.
-  const body = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+function uploadKind(contentType: string): 'single' | 'multipart' {
   const type = contentType.split(';')[0].trim().toLowerCase();
-  if (type === 'application/dicom') return [body];
-  if (body.length === 0) throw new Invalid('request body is empty: send DICOM files');
-  if (type === 'multipart/related') {
-    const parts = splitMultipart(body, boundaryOf(contentType));
-    if (parts.length === 0) throw new Invalid('multipart body has no parts');
-    return parts.map((p) => {
-      const partType = (p.headers['content-type'] ?? 'application/dicom').split(';')[0].trim().toLowerCase();
-      if (partType !== 'application/dicom') throw new Unsupported(`part of type ${partType} is not supported: parts must be application/dicom`);
-      return p.body;
-    });
-  }
+  if (type === 'application/dicom') return 'single';
+  if (type === 'multipart/related') return 'multipart';
   throw new Unsupported(`Content-Type ${type || '(none)'} is not supported: use application/dicom or multipart/related; type="application/dicom"`);
+}
+
+/** The DICOM files of an upload: one application/dicom body (an empty one is an empty file, which
+ *  ingest refuses as EMPTY_FILE), or the application/dicom parts of a multipart/related one. */
+export function filesOf(kind: 'single' | 'multipart', upload: ReceivedUpload): IngestFile[] {
+  if (kind === 'single') return upload.parts.map((p) => p.file);
+  return upload.parts.map((p) => {
+    const partType = (p.headers['content-type'] ?? 'application/dicom').split(';')[0].trim().toLowerCase();
+    if (partType !== 'application/dicom') throw new Unsupported(`part of type ${partType} is not supported: parts must be application/dicom`);
+    return p.file;
+  });
 }
 
 /** 200 when every file was stored (or already was), 207 when some failed, else the failure's status. */
@@ -38,23 +39,25 @@ export function statusFor(results: IngestResult[]): number {
   return 422;
 }
 
-export function ingestRouter(services: Services, metrics: Metrics): Router {
+export function ingestRouter(services: Services, metrics: Metrics, receiveUpload: UploadReceiver): Router {
   const router = express.Router();
-  router.post(
-    '/api/instances',
-    // Refuse anonymous callers before reading a possibly large body.
-    (req, _res, next) => next(req.principal.kind === 'anonymous' ? new Unauthenticated() : undefined),
-    express.raw({ type: () => true, limit: services.config.maxUploadBytes }),
-    async (req, res, next) => {
+  router.post('/api/instances', async (req, res, next) => {
+    try {
+      // Refuse anonymous callers and unsupported types before reading a possibly large body.
+      if (req.principal.kind === 'anonymous') throw new Unauthenticated();
+      const kind = uploadKind(req.header('content-type') ?? '');
+      const upload = await receiveUpload(req);
+      let results: IngestResult[];
       try {
-        const files = filesFromBody(req.header('content-type') ?? '', req.body);
-        const results = await ingestInstances(domainContext(services, req), files);
-        metrics.recordIngestResults(results);
-        res.status(statusFor(results)).json({ requestId: req.requestId, results });
-      } catch (e) {
-        next(e);
+        results = await ingestInstances(domainContext(services, req), filesOf(kind, upload));
+      } finally {
+        await upload.dispose();
       }
-    },
-  );
+      metrics.recordIngestResults(results);
+      res.status(statusFor(results)).json({ requestId: req.requestId, results });
+    } catch (e) {
+      next(e);
+    }
+  });
   return router;
 }
