@@ -57,7 +57,9 @@ export async function startPrivateRedis(dataDir: string, log: (msg: string) => v
   const dir = path.resolve(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = await freePort(63790);
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '60 1', '--appendonly', 'no', '--protected-mode', 'yes'], {
+  // AOF (fsync every second): queued jobs survive a crash of the machine, not only a clean stop; the
+  // pipeline sweep re-creates anything newer than the last fsync from Postgres.
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '60 1', '--appendonly', 'yes', '--appendfsync', 'everysec', '--protected-mode', 'yes'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
