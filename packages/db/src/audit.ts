@@ -19,6 +19,8 @@ export interface AuditInput {
   outcome: AuditOutcome;
   requestId?: string | null;
   details?: Record<string, unknown> | null;
+  /** IP of the request; hashed only when present, so rows from before the column still verify. */
+  clientAddress?: string | null;
 }
 
 export interface AuditRow extends AuditInput {
@@ -45,6 +47,7 @@ export function auditHash(row: Omit<AuditRow, 'hash'>): string {
   const canonical = canonicalJson([
     row.id.toString(), row.at.toISOString(), row.actorType, row.actorId ?? null, row.action,
     row.resourceType, row.resourceId ?? null, row.outcome, row.requestId ?? null, row.details ?? null,
+    ...(row.clientAddress ? [row.clientAddress] : []),
   ]);
   return createHash('sha256').update(row.prevHash).update(canonical).digest('hex');
 }
@@ -64,10 +67,10 @@ export async function appendAudit(tx: Tx | Sql, event: AuditInput): Promise<Audi
   };
   const row: AuditRow = { ...partial, hash: auditHash(partial) };
   await sql.query(
-    `INSERT INTO "AuditEvent" ("id", "at", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "prevHash", "hash")
-     VALUES ($1::bigint, $2::timestamp, $3::"ActorType", $4, $5, $6, $7, $8::"AuditOutcome", $9, $10::jsonb, $11, $12)`,
+    `INSERT INTO "AuditEvent" ("id", "at", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "prevHash", "hash", "clientAddress")
+     VALUES ($1::bigint, $2::timestamp, $3::"ActorType", $4, $5, $6, $7, $8::"AuditOutcome", $9, $10::jsonb, $11, $12, $13)`,
     [row.id.toString(), row.at.toISOString(), row.actorType, row.actorId ?? null, row.action, row.resourceType, row.resourceId ?? null,
-      row.outcome, row.requestId ?? null, row.details ? JSON.stringify(row.details) : null, row.prevHash, row.hash],
+      row.outcome, row.requestId ?? null, row.details ? JSON.stringify(row.details) : null, row.prevHash, row.hash, row.clientAddress ?? null],
   );
   return row;
 }

@@ -18,9 +18,11 @@ export interface Services {
 export interface DomainContext extends Services {
   principal: Principal;
   requestId: string;
+  /** IP of the request, recorded in its audit rows (absent for system work). */
+  clientAddress?: string | null;
 }
 
 /** The audit fields that come from the context: who, and under which request. */
-export function auditBase(ctx: DomainContext): Pick<AuditInput, 'actorType' | 'actorId' | 'requestId'> {
-  return { ...actorOf(ctx.principal), requestId: ctx.requestId };
+export function auditBase(ctx: DomainContext): Pick<AuditInput, 'actorType' | 'actorId' | 'requestId' | 'clientAddress'> {
+  return { ...actorOf(ctx.principal), requestId: ctx.requestId, clientAddress: ctx.clientAddress ?? null };
 }

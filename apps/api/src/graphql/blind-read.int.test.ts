@@ -117,6 +117,7 @@ describe('blind second read', () => {
     const rows = await h.services.db.auditEvent.findMany({ where: { actorId: rad.id, action: 'worklist.read' }, orderBy: { id: 'asc' } });
     expect(rows).toHaveLength(before + 1);
     expect(rows.at(-1)!.details).toMatchObject({ count: shown });
+    expect(rows.at(-1)!.clientAddress).toMatch(/127\.0\.0\.1|::1/);
 
     await restMaskVersion(rad, sops[2]);
     await gql(h, rad, 'query($s: String!) { sliceMask(sopInstanceUid: $s) { version } }', { s: sops[2] });

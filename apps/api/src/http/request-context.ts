@@ -63,5 +63,5 @@ export function authMiddleware(services: Services) {
 }
 
 export function domainContext(services: Services, req: Request): DomainContext {
-  return { ...services, log: services.log.child({ requestId: req.requestId }), principal: req.principal, requestId: req.requestId };
+  return { ...services, log: services.log.child({ requestId: req.requestId }), principal: req.principal, requestId: req.requestId, clientAddress: req.ip ?? null };
 }
