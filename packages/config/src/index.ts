@@ -20,6 +20,10 @@ const schema = z.object({
   QUEUE_PREFIX: z.string().default('imaging'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   MAX_INSTANCE_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
+  /** Decode budget checked from the header before any decoder allocates (defaults: @imaging/dicom DEFAULT_DICOM_LIMITS). */
+  MAX_FRAME_PIXELS: z.coerce.number().int().positive().default(6000 * 6000 * 3),
+  MAX_INSTANCE_PIXELS: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  MAX_FRAMES: z.coerce.number().int().positive().default(10_000),
   /** Bytes of upload bodies being received at once by one API process; past it new uploads get 503. */
   MAX_INFLIGHT_UPLOAD_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
   /** Uploads one caller may have in flight at once; more get 429. */
@@ -103,6 +107,9 @@ export interface Config {
   queuePrefix: string;
   maxUploadBytes: number;
   maxInstanceBytes: number;
+  maxFramePixels: number;
+  maxInstancePixels: number;
+  maxFrames: number;
   maxInflightUploadBytes: number;
   maxUploadsPerCaller: number;
   uploadMemoryBytes: number;
@@ -168,6 +175,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxInstanceBytes: e.MAX_INSTANCE_BYTES,
+    maxFramePixels: e.MAX_FRAME_PIXELS,
+    maxInstancePixels: e.MAX_INSTANCE_PIXELS,
+    maxFrames: e.MAX_FRAMES,
     maxInflightUploadBytes: e.MAX_INFLIGHT_UPLOAD_BYTES,
     maxUploadsPerCaller: e.MAX_UPLOADS_PER_CALLER,
     uploadMemoryBytes: e.UPLOAD_MEMORY_BYTES,

@@ -4,3 +4,4 @@ export * from './services';
 export * from './phantom';
 export * from './net';
 export * from './wait';
+export * from './hostile';

@@ -2,7 +2,7 @@
 // codec per transfer syntax family. Whether a JPEG frame is DCT or lossless is read from its SOF
 // marker, not trusted from the transfer syntax alone (mislabelled files exist).
 import { inflateRawSync, inflateSync } from 'node:zlib';
-import { DicomError } from '../parse/errors';
+import { DicomError, boundedInflate } from '../parse/errors';
 import { decodeRle } from './rle';
 import { decodeHtj2k, decodeJ2k, decodeJpegLs, type CodecOutput } from './codecs';
 import { decodeJpegDct } from './jpeg/decode-dct';
@@ -61,14 +61,13 @@ export async function decodeCompressedFrame(uid: string, frame: Uint8Array, g: G
     case '1.2.840.10008.1.2.5': return decodeRle(frame, g.rows, g.columns, g.spp, g.bitsAllocated);
     case '1.2.840.10008.1.2.8.1': {
       // PS3.5 §A.4.11: each frame deflated (RFC 1951); a zlib wrapper is tolerated.
+      // never inflate past the frame's own size (a deflate bomb stops at the limit)
+      const frameBytes = Math.ceil((g.rows * g.columns * g.spp * g.bitsAllocated) / 8) + 1;
       try {
-        return new Uint8Array(inflateRawSync(frame));
-      } catch {
-        try {
-          return new Uint8Array(inflateSync(frame));
-        } catch {
-          throw new DicomError('PIXEL_DATA_INVALID', 'a deflated frame cannot be inflated (corrupt or truncated)');
-        }
+        return boundedInflate(inflateRawSync, frame, frameBytes, 'a deflated frame');
+      } catch (e) {
+        if ((e as DicomError).code === 'INFLATED_TOO_LARGE') throw e;
+        return boundedInflate(inflateSync, frame, frameBytes, 'a deflated frame');
       }
     }
     case '1.2.840.10008.1.2.4.50':

@@ -5,6 +5,7 @@
 // pixels are set to what the decoder returns (samples interleaved, YBR_FULL_422 expanded, J2K
 // colour transforms undone, HighBit = BitsStored - 1). Everything else is kept value for value.
 import { inflateRawSync } from 'node:zlib';
+import { boundedInflate, DEFAULT_DICOM_LIMITS } from '../parse/errors';
 import { DicomError } from '../parse/errors';
 import { parseInstance, type ParsedInstance } from '../parse/parse-instance';
 import { locateDataset } from '../parse/file-meta';
@@ -104,7 +105,8 @@ async function encodeFrame(frame: DecodedFrame, target: string): Promise<Uint8Ar
 function datasetOf(bytes: Uint8Array, parsed: ParsedInstance): { source: Uint8Array; start: number } {
   const { datasetStart } = locateDataset(bytes);
   if (!parsed.transferSyntax.deflated) return { source: bytes, start: datasetStart };
-  return { source: new Uint8Array(inflateRawSync(bytes.subarray(datasetStart))), start: 0 };
+  // parseInstance already inflated it within the limit; the same bound holds here
+  return { source: boundedInflate(inflateRawSync, bytes.subarray(datasetStart), DEFAULT_DICOM_LIMITS.maxInflatedBytes, 'the deflated dataset'), start: 0 };
 }
 
 /**

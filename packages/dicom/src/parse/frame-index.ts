@@ -46,11 +46,16 @@ export function frameFragments(px: EncapsulatedPixelData, frames: number, codest
   if (fragments.length === 0) throw invalid('encapsulated Pixel Data has no fragments after its Basic Offset Table (PS3.5 §A.4)');
   const offsets = basicOffsetTable(px, frames);
   if (offsets) {
+    // one pass: offsets are increasing and start at 0 (checked above), fragments are in file order
     const firstItem = fragments[0].offset - 8;
-    return offsets.map((start, i) => {
-      const end = i + 1 < offsets.length ? offsets[i + 1] : Infinity;
-      return fragments.filter((f) => f.offset - 8 - firstItem >= start && f.offset - 8 - firstItem < end);
-    });
+    const groups: Fragment[][] = offsets.map(() => []);
+    let frame = 0;
+    for (const f of fragments) {
+      const position = f.offset - 8 - firstItem;
+      while (frame + 1 < offsets.length && position >= offsets[frame + 1]) frame++;
+      groups[frame].push(f);
+    }
+    return groups;
   }
   if (fragments.length === frames) return fragments.map((f) => [f]);
   if (frames === 1) return [fragments];

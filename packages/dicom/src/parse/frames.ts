@@ -4,6 +4,9 @@ import { DicomError } from './errors';
 import { expectedNativeBytes } from './pixel-checks';
 import { frameFragments, joinFragments } from './frame-index';
 import type { ParsedInstance } from './parse-instance';
+import type { Fragment } from './structure';
+
+const frameIndexes = new WeakMap<ParsedInstance, Fragment[][]>();
 
 export function numberOfFrames(parsed: ParsedInstance): number {
   return parsed.instance.numberOfFrames && parsed.instance.numberOfFrames > 0 ? parsed.instance.numberOfFrames : 1;
@@ -25,6 +28,11 @@ export function frameBytes(parsed: ParsedInstance, index: number): Uint8Array {
     const start = px.offset + index * frameSize;
     return px.source.subarray(start, start + frameSize);
   }
-  const perFrame = frameFragments(px, frames, parsed.transferSyntax.codestream);
+  // the index is built once per parsed instance: reading every frame stays O(fragments)
+  let perFrame = frameIndexes.get(parsed);
+  if (!perFrame) {
+    perFrame = frameFragments(px, frames, parsed.transferSyntax.codestream);
+    frameIndexes.set(parsed, perFrame);
+  }
   return joinFragments(px.source, perFrame[index]);
 }

@@ -2,7 +2,7 @@
 // transfer syntax, required UIDs and pixel data consistency. Returns the attributes the index
 // and the pipeline need; throws DicomError with a precise code otherwise.
 import { inflateRawSync } from 'node:zlib';
-import { DicomError } from './errors';
+import { DicomError, DEFAULT_DICOM_LIMITS, boundedInflate, type DicomLimits } from './errors';
 import { transferSyntax, type TransferSyntaxInfo } from './transfer-syntax';
 import { walk, PIXEL_DATA, tagName, type Fragment, type TopLevelElement } from './structure';
 import { checkPixelData } from './pixel-checks';
@@ -51,6 +51,8 @@ export interface ParsedInstance {
 export interface ParseOptions {
   /** Refuse files lacking Study/Series/SOP Instance UIDs (ingest: yes; decoding a loose file: no). */
   requireUids?: boolean;
+  /** Work bounds (defaults: DEFAULT_DICOM_LIMITS). */
+  limits?: Partial<DicomLimits>;
 }
 
 /**
@@ -60,6 +62,7 @@ export interface ParseOptions {
  */
 export function parseInstance(input: Uint8Array, options: ParseOptions = {}): ParsedInstance {
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const limits: DicomLimits = { ...DEFAULT_DICOM_LIMITS, ...options.limits };
   const { transferSyntaxUid: tsUid, datasetStart, hasFileMeta } = locateDataset(bytes);
   const ts = transferSyntax(tsUid);
   if (!ts) throw new DicomError('UNSUPPORTED_TRANSFER_SYNTAX', `transfer syntax ${tsUid} is not supported`);
@@ -68,15 +71,11 @@ export function parseInstance(input: Uint8Array, options: ParseOptions = {}): Pa
   let start = datasetStart;
   if (ts.deflated) {
     // PS3.5 §A.5: everything after the file meta is one raw deflate stream (RFC 1951).
-    try {
-      source = new Uint8Array(inflateRawSync(bytes.subarray(datasetStart)));
-    } catch {
-      throw new DicomError('TRUNCATED', 'the deflated dataset cannot be inflated (corrupt or truncated)');
-    }
+    source = boundedInflate(inflateRawSync, bytes.subarray(datasetStart), limits.maxInflatedBytes, 'the deflated dataset');
     start = 0;
   }
   const elements = walk(source, start, { littleEndian: ts.littleEndian, explicitVr: ts.explicitVr });
-  return buildParsed(source, elements, tsUid, ts, hasFileMeta, options.requireUids ?? true);
+  return buildParsed(source, elements, tsUid, ts, hasFileMeta, options.requireUids ?? true, limits);
 }
 
 const UID_ATTRIBUTES = [
@@ -86,7 +85,7 @@ const UID_ATTRIBUTES = [
   ['seriesInstanceUid', 0x0020000e, 'SeriesInstanceUID (0020,000E)'],
 ] as const;
 
-function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>, tsUid: string, ts: TransferSyntaxInfo, hasFileMeta: boolean, requireUids: boolean): ParsedInstance {
+function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>, tsUid: string, ts: TransferSyntaxInfo, hasFileMeta: boolean, requireUids: boolean, limits: DicomLimits): ParsedInstance {
   const v = valueReader(source, elements, ts.littleEndian);
   const uids = Object.fromEntries(UID_ATTRIBUTES.map(([key, tag]) => [key, v.ascii(tag)])) as Record<(typeof UID_ATTRIBUTES)[number][0], string | null>;
   const missing = UID_ATTRIBUTES.filter(([key]) => !uids[key]).map(([, , name]) => name);
@@ -113,7 +112,7 @@ function buildParsed(source: Uint8Array, elements: Map<number, TopLevelElement>,
   const pixelData: PixelDataLocation | null = pixelElement
     ? { source, tag: pixelElement.tag, vr: pixelElement.vr, encapsulated: pixelElement.undefinedLength, offset: pixelElement.offset, length: pixelElement.length, fragments: pixelElement.fragments ?? [] }
     : null;
-  if (pixelData) checkPixelData(pixelData, instance, ts, tagName(pixelData.tag));
+  if (pixelData) checkPixelData(pixelData, instance, ts, tagName(pixelData.tag), limits);
 
   return {
     transferSyntaxUid: tsUid, transferSyntax: ts, hasFileMeta,

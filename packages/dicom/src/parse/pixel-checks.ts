@@ -1,6 +1,6 @@
 // Pixel data consistency (PS3.5 §8): native data long enough for its geometry, encapsulated data
 // only for encapsulated syntaxes and well-formed (offset table, RLE headers, codestream markers).
-import { DicomError } from './errors';
+import { DicomError, DEFAULT_DICOM_LIMITS, type DicomLimits } from './errors';
 import type { TransferSyntaxInfo } from './transfer-syntax';
 import type { PixelDataLocation, ParsedInstance } from './parse-instance';
 import { frameFragments, joinFragments } from './frame-index';
@@ -54,8 +54,35 @@ function checkGeometry(g: Geometry, tag: string): void {
   if (g.numberOfFrames !== null && !(Number.isInteger(g.numberOfFrames) && g.numberOfFrames >= 1)) throw invalid(`NumberOfFrames "${g.numberOfFrames}" is not a positive integer (PS3.3 §C.7.6.6)`);
 }
 
-export function checkPixelData(px: PixelDataLocation, g: Geometry, ts: TransferSyntaxInfo, tag: string): void {
+/** The decode budget, checked from the header alone, before any decoder allocates. */
+export function checkPixelBudget(g: Geometry, limits: DicomLimits = DEFAULT_DICOM_LIMITS): void {
+  const framePixels = (g.rows ?? 0) * (g.columns ?? 0) * (g.samplesPerPixel ?? 1);
+  const frames = g.numberOfFrames && g.numberOfFrames > 0 ? g.numberOfFrames : 1;
+  const budget = (message: string) => new DicomError('PIXEL_BUDGET_EXCEEDED', message);
+  if (framePixels > limits.maxFramePixels) throw budget(`a frame of ${g.rows}×${g.columns}×${g.samplesPerPixel ?? 1} samples exceeds the limit of ${limits.maxFramePixels} per frame`);
+  if (frames > limits.maxFrames) throw budget(`${frames} frames exceed the limit of ${limits.maxFrames} per instance`);
+  if (framePixels * frames > limits.maxInstancePixels) throw budget(`${frames} frames of ${framePixels} samples exceed the limit of ${limits.maxInstancePixels} per instance`);
+}
+
+/** Frame size a JPEG codestream declares in its SOF segment (ITU T.81 §B.2.2), or null if none is found. */
+export function jpegFrameSize(frame: Uint8Array): { rows: number; columns: number } | null {
+  let i = 2;
+  while (i + 9 < frame.length) {
+    if (frame[i] !== 0xff) return null;
+    const marker = frame[i + 1];
+    if (marker === 0xff) { i++; continue; }
+    const length = (frame[i + 2] << 8) | frame[i + 3];
+    const sof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (sof || marker === 0xf7) return { rows: (frame[i + 5] << 8) | frame[i + 6], columns: (frame[i + 7] << 8) | frame[i + 8] }; // F7: JPEG-LS SOF55
+    if (marker === 0xda) return null; // scan data before any SOF
+    i += 2 + length;
+  }
+  return null;
+}
+
+export function checkPixelData(px: PixelDataLocation, g: Geometry, ts: TransferSyntaxInfo, tag: string, limits: DicomLimits = DEFAULT_DICOM_LIMITS): void {
   checkGeometry(g, tag);
+  checkPixelBudget(g, limits);
   if (ts.encapsulated !== px.encapsulated) {
     throw invalid(ts.encapsulated
       ? `transfer syntax ${ts.name} requires encapsulated (fragmented) Pixel Data, but ${tag} has a defined length (PS3.5 §A.4)`
@@ -72,8 +99,16 @@ export function checkPixelData(px: PixelDataLocation, g: Geometry, ts: TransferS
   frameFragments(px, frames, ts.codestream).forEach((fragments, i) => {
     if (fragments.length === 0) throw invalid(`frame ${i + 1} has no fragments (PS3.5 §A.4)`);
     if (ts.codestream === 'rle') checkRleFrame(joinFragments(px.source, fragments), i);
-    else if (!startsWithMarker(px.source.subarray(fragments[0].offset, fragments[0].offset + fragments[0].length), ts.codestream)) {
-      throw invalid(`frame ${i + 1} does not start with a ${ts.codestream === 'jpeg' ? 'JPEG SOI' : 'JPEG 2000'} marker for ${ts.name}`);
+    else {
+      const head = px.source.subarray(fragments[0].offset, fragments[0].offset + fragments[0].length);
+      if (!startsWithMarker(head, ts.codestream)) {
+        throw invalid(`frame ${i + 1} does not start with a ${ts.codestream === 'jpeg' ? 'JPEG SOI' : 'JPEG 2000'} marker for ${ts.name}`);
+      }
+      // a decoder allocates what the codestream declares, not what Rows/Columns say
+      const declared = ts.codestream === 'jpeg' ? jpegFrameSize(head) : null;
+      if (declared && (declared.rows > (g.rows ?? 0) || declared.columns > (g.columns ?? 0))) {
+        throw invalid(`frame ${i + 1} declares ${declared.rows}×${declared.columns} in its codestream but Rows × Columns is ${g.rows}×${g.columns}`);
+      }
     }
   });
 }

@@ -7,10 +7,13 @@ import {
   DicomError, TRANSCODE_TARGETS, EXPLICIT_VR_LITTLE_ENDIAN, type DicomJsonDataset, type Window,
 } from '@imaging/dicom';
 import { requirePermission } from '@imaging/auth';
-import { AppError, NotAcceptable, NotFound } from '@imaging/errors';
+import { AppError, Invalid, NotAcceptable, NotFound } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
 import { readInstanceHeader } from '../ingest/compress-stored-instance';
 import { readInstanceFileCached } from '../ingest/restored-file-cache';
+
+/** Frames one WADO-RS request may name (after de-duplication). */
+const MAX_FRAMES_PER_REQUEST = 1000;
 
 export interface RetrievalTarget { study: string; series?: string; instance?: string }
 
@@ -110,8 +113,11 @@ export async function retrieveMetadata(ctx: DomainContext, target: RetrievalTarg
  * as stored (native little endian labelled Explicit VR Little Endian), else transcoded.
  */
 export async function retrieveFrames<T extends AcceptableSyntax>(
-  ctx: DomainContext, target: Required<RetrievalTarget>, frameNumbers: number[], acceptable: T[],
+  ctx: DomainContext, target: Required<RetrievalTarget>, requestedFrames: number[], acceptable: T[],
 ): Promise<{ choice: T; transferSyntaxUid: string; frames: Uint8Array[] }> {
+  // each frame once, in the order first asked for; a bounded number per request (PS3.18 §9.5.1.2.1 frame lists)
+  const frameNumbers = [...new Set(requestedFrames)];
+  if (frameNumbers.length > MAX_FRAMES_PER_REQUEST) throw new Invalid(`${frameNumbers.length} frames asked for; at most ${MAX_FRAMES_PER_REQUEST} per request`);
   const [row] = await locate(ctx, target, 'dicomweb.frames');
   const parsed = parseInstance(await readInstanceFileCached(ctx, row.storageKey));
   if (!parsed.pixelData) throw new NotFound(`frames in instance ${target.instance} (it has no pixel data)`);

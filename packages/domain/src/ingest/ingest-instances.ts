@@ -68,7 +68,9 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
   const cpu = new CpuMeter();
   let parsed: ReturnType<typeof parseInstance>;
   try {
-    parsed = cpu.measure(() => parseInstance(bytes));
+    parsed = cpu.measure(() => parseInstance(bytes, {
+      limits: { maxInflatedBytes: ctx.config.maxInstanceBytes, maxFramePixels: ctx.config.maxFramePixels, maxInstancePixels: ctx.config.maxInstancePixels, maxFrames: ctx.config.maxFrames },
+    }));
   } catch (e) {
     if (e instanceof DicomError) return failed(index, sizeBytes, e.code, e.message);
     throw e;
