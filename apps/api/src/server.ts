@@ -5,12 +5,9 @@ import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { randomUUID } from 'node:crypto';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { checkReadiness, type Services } from '@imaging/domain';
 import { createMetrics, graphqlMetricsPlugin, httpMetricsMiddleware, metricsHandler, type Metrics } from '@imaging/metrics';
-import { authMiddleware, domainContext, requestIdMiddleware, resolvePrincipal } from './http/request-context';
+import { authMiddleware, domainContext, requestIdMiddleware } from './http/request-context';
 import { errorHandler } from './http/errors';
 import { transferAccounting } from './http/transfer-accounting';
 import { ingestRouter } from './ingest/routes';
@@ -19,6 +16,7 @@ import { aiRouter } from './ai/routes';
 import { dicomWebRouter } from './dicomweb/routes';
 import { createSchema, complexityPlugin, depthRule, formatError } from './graphql/schema';
 import { createLoaders, type GraphQLContext } from './graphql/context';
+import { attachSubscriptions } from './graphql/ws';
 
 export interface ApiServer {
   app: express.Express;
@@ -64,20 +62,7 @@ export async function createApiServer(services: Services, options: ApiServerOpti
   app.use(aiRouter(services));
 
   const schema = await createSchema();
-  // Subscriptions (graphql-ws) on the same path; the caller is the session cookie of the upgrade
-  // request or `authorization: Bearer <key>` in the connection parameters.
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>>({
-    schema,
-    context: async (ctx) => {
-      const request = (ctx.extra as { request: http.IncomingMessage }).request;
-      const authorization = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
-      const principal = await resolvePrincipal(services, authorization, request.headers.cookie);
-      const requestId = randomUUID();
-      const domain = { ...services, log: services.log.child({ requestId }), principal, requestId };
-      return { domain, loaders: createLoaders(services.db), res: null } as unknown as GraphQLContext;
-    },
-  }, wsServer);
+  const wsCleanup = attachSubscriptions(httpServer, schema, services);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     validationRules: [depthRule(services.config.graphqlMaxDepth)],

@@ -15,6 +15,8 @@ export interface GraphQLContext {
   domain: DomainContext;
   loaders: Loaders;
   res: Response;
+  /** Over WebSocket: true once the connection has closed (subscription loops end). */
+  closed?: () => boolean;
 }
 
 export function createLoaders(db: Db): Loaders {

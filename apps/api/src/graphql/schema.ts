@@ -3,7 +3,7 @@
 // Schema assembly, limits (depth, complexity) and the one mapping of errors to GraphQL codes.
 import 'reflect-metadata';
 import { buildSchema, ArgumentValidationError } from 'type-graphql';
-import { GraphQLError, getNullableType, isListType, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getNullableType, isListType, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -49,29 +49,32 @@ const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
   return 1 + childComplexity * (first ?? NESTED_LIST_FANOUT);
 };
 
+/** The error for an operation whose estimated cost exceeds the limit, or null. */
+export function complexityError(schema: GraphQLSchema, query: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, maxComplexity: number): GraphQLError | null {
+  const complexity = getComplexity({
+    schema, operationName: operationName ?? undefined, query, variables,
+    estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (complexity <= maxComplexity) return null;
+  return new GraphQLError(`query is too complex: ${complexity} > ${maxComplexity}; ask for fewer fields or smaller pages`, {
+    extensions: { code: 'BAD_USER_INPUT', complexity, maxComplexity },
+  });
+}
+
 /** Refuses operations whose estimated cost exceeds the limit, before any resolver runs. */
 export function complexityPlugin(schema: GraphQLSchema, maxComplexity: number): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const complexity = getComplexity({
-            schema, operationName: request.operationName, query: document, variables: request.variables,
-            estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
-          if (complexity > maxComplexity) {
-            throw new GraphQLError(`query is too complex: ${complexity} > ${maxComplexity}; ask for fewer fields or smaller pages`, {
-              extensions: { code: 'BAD_USER_INPUT', complexity, maxComplexity },
-            });
-          }
+          const error = complexityError(schema, document, request.operationName, request.variables, maxComplexity);
+          if (error) throw error;
         },
       };
     },
   };
 }
 
-/** Typed errors keep their code; validation errors become BAD_USER_INPUT; anything unexpected is
- *  logged and answered with a generic INTERNAL_SERVER_ERROR (no stack, no internals). */
 export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as { originalError?: unknown })?.originalError ?? error;

@@ -8,6 +8,7 @@ import type { GraphQLContext } from '../context';
 import { StudyType } from '../types/study';
 import { AiResultType, ModelVersionType, ProcessingStageType, QueueStatusType, SliceMaskType, StudyCostType, StudyProcessingType } from '../types/ai';
 import { requirePermission } from '@imaging/auth';
+import { nextPoll } from '../watch';
 
 function summedStages(series: SeriesProcessingView[]): ProcessingStageType[] {
   const byName = new Map<string, ProcessingStageType>();
@@ -35,7 +36,6 @@ export function toModelVersion(m: Awaited<ReturnType<typeof listModelVersions>>[
   return { ...m, artifacts: m.artifacts.map((a) => ({ variant: a.variant, sizeBytes: Number(a.sizeBytes), metrics: a.metrics })) };
 }
 
-const POLL_MS = 1000;
 
 @Resolver(() => StudyType)
 export class StudyAiResolver {
@@ -115,6 +115,6 @@ async function* watchProcessing(ctx: GraphQLContext, studyInstanceUid: string): 
       yield current;
       if (['DONE', 'SKIPPED', 'FAILED'].includes(current.state)) return;
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    if (!(await nextPoll(ctx))) return;
   }
 }

@@ -7,8 +7,8 @@ import {
 import type { GraphQLContext } from '../context';
 import { CountType, LabelledCaseSetType, ModelComparisonType, TrainingRunType } from '../types/retrain';
 import { toModelVersion } from './ai';
+import { nextPoll } from '../watch';
 
-const POLL_MS = 1000;
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 const counts = (byKey: Record<string, number>): CountType[] => Object.entries(byKey).map(([key, count]) => ({ key, count }));
@@ -79,8 +79,13 @@ export class RetrainResolver {
 }
 
 async function* watchRun(ctx: GraphQLContext, id: string): AsyncGenerator<TrainingRunType> {
-  let last: string | null = null;
+  // the first read checks the caller's permission and that the run exists (NOT_FOUND, not a silent loop)
+  const first = toRun(await getTrainingRun(ctx.domain, id));
+  yield first;
+  if (TERMINAL.has(first.state)) return;
+  let last: string | null = await trainingRunFingerprint(ctx.domain, id);
   for (;;) {
+    if (!(await nextPoll(ctx))) return;
     const fingerprint = await trainingRunFingerprint(ctx.domain, id);
     if (fingerprint !== last) {
       last = fingerprint;
@@ -88,6 +93,5 @@ async function* watchRun(ctx: GraphQLContext, id: string): AsyncGenerator<Traini
       yield run;
       if (TERMINAL.has(run.state)) return;
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }

@@ -6,6 +6,7 @@ import {
 } from '@imaging/domain';
 import { requirePermission } from '@imaging/auth';
 import type { GraphQLContext } from '../context';
+import { nextPoll } from '../watch';
 import {
   AnnotationVersionType, ReviewDecisionType, ReviewTaskConnection, ReviewTaskType, SubmitReviewInput, WorklistArgs, WorklistChange,
 } from '../types/review';
@@ -15,7 +16,6 @@ function toTask(ctx: GraphQLContext, row: WorklistRow): ReviewTaskType {
   return { ...taskAsSeenBy(ctx.domain, row), ageSeconds: Math.max(0, Math.round((Date.now() - new Date(row.createdAt).getTime()) / 1000)) };
 }
 
-const POLL_MS = 1000;
 
 @Resolver(() => ReviewTaskType)
 export class ReviewResolver {
@@ -103,6 +103,6 @@ async function* watchWorklist(ctx: GraphQLContext): AsyncGenerator<WorklistChang
       if (last !== '') yield { openTasks: fp.count, changedAt: fp.changedAt };
       last = key;
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    if (!(await nextPoll(ctx))) return;
   }
 }

@@ -1,0 +1,76 @@
+// GraphQL subscriptions over WebSocket (graphql-ws), as guarded as HTTP: the caller is identified
+// once at connect (session cookie only from an allowed Origin, or a bearer API key in the
+// connection parameters) and anonymous sockets are closed; every operation passes the same
+// validation, depth and complexity rules as over HTTP; frames are capped in size; and the
+// subscription loops end when the socket closes.
+import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { parse, specifiedRules, validate, GraphQLError, type GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Principal } from '@imaging/auth';
+import type { Services } from '@imaging/domain';
+import { resolvePrincipal } from '../http/request-context';
+import { complexityError, depthRule } from './schema';
+import { createLoaders, type GraphQLContext } from './context';
+
+/** Largest client frame; subscriptions are short documents. */
+const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+interface ConnectionState { principal: Principal; closed: boolean }
+
+/** Browser origins allowed to use the session cookie: the web app and the API itself. */
+export function allowedOrigins(services: Services): Set<string> {
+  const { webPort, apiUrl } = services.config;
+  return new Set([`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`, new URL(apiUrl).origin]);
+}
+
+export function attachSubscriptions(httpServer: http.Server, schema: GraphQLSchema, services: Services): { dispose(): void | Promise<void> } {
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_PAYLOAD_BYTES });
+  const origins = allowedOrigins(services);
+  const rules = [...specifiedRules, depthRule(services.config.graphqlMaxDepth)];
+  const states = new WeakMap<object, ConnectionState>();
+  return useServer<Record<string, unknown>>({
+    schema,
+    connectionInitWaitTimeout: 5000,
+    onConnect: async (ctx) => {
+      const request = (ctx.extra as { request: http.IncomingMessage }).request;
+      const authorization = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
+      const origin = request.headers.origin;
+      // a cookie rides along with any page's request: it only counts from our own pages (CSWSH)
+      const cookie = !authorization && origin && !origins.has(origin) ? undefined : request.headers.cookie;
+      const principal = await resolvePrincipal(services, authorization, cookie).catch(() => ({ kind: 'anonymous' }) as Principal);
+      if (principal.kind === 'anonymous') {
+        // 4401 Unauthorized: no anonymous subscriptions at all (graphql-ws's `false` would say 4403)
+        (ctx.extra as { socket: { close(code: number, reason: string): void } }).socket.close(4401, 'Unauthorized');
+        return false;
+      }
+      states.set(ctx.extra as object, { principal, closed: false });
+      return true;
+    },
+    onClose: (ctx) => {
+      const state = states.get(ctx.extra as object);
+      if (state) state.closed = true;
+    },
+    onSubscribe: (_ctx, _id, payload) => {
+      let document;
+      try {
+        document = parse(payload.query);
+      } catch (e) {
+        return [e as GraphQLError];
+      }
+      const errors = validate(schema, document, rules);
+      if (errors.length) return errors;
+      const tooComplex = complexityError(schema, document, payload.operationName, payload.variables ?? undefined, services.config.graphqlMaxComplexity);
+      return tooComplex ? [tooComplex] : undefined;
+    },
+    context: (ctx) => {
+      const state = states.get(ctx.extra as object);
+      const principal: Principal = state?.principal ?? { kind: 'anonymous' };
+      const requestId = randomUUID();
+      const domain = { ...services, log: services.log.child({ requestId }), principal, requestId };
+      const context: Omit<GraphQLContext, 'res'> & { res: null } = { domain, loaders: createLoaders(services.db), res: null, closed: () => state?.closed ?? true };
+      return context as unknown as GraphQLContext as unknown as Record<string, unknown>;
+    },
+  }, wsServer);
+}
