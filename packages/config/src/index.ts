@@ -39,6 +39,11 @@ const schema = z.object({
   PIPELINE_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
   /** Requeues after which such work ends FAILED (PIPELINE_REQUEUES_EXHAUSTED). */
   PIPELINE_MAX_REQUEUES: z.coerce.number().int().min(0).default(3),
+  /** Login attempts per account per 15 minutes before it is locked for LOGIN_LOCKOUT_MINUTES (a success clears them). */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  /** Login attempts per client address per 15 minutes, across accounts. */
+  LOGIN_MAX_PER_IP: z.coerce.number().int().positive().default(100),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   COOKIE_SECURE: bool.default(false),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(8),
@@ -107,6 +112,9 @@ export interface Config {
   queuePrefix: string;
   maxUploadBytes: number;
   maxInstanceBytes: number;
+  loginMaxFailures: number;
+  loginLockoutSeconds: number;
+  loginMaxPerIp: number;
   maxFramePixels: number;
   maxInstancePixels: number;
   maxFrames: number;
@@ -175,6 +183,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxInstanceBytes: e.MAX_INSTANCE_BYTES,
+    loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginLockoutSeconds: Math.round(e.LOGIN_LOCKOUT_MINUTES * 60),
+    loginMaxPerIp: e.LOGIN_MAX_PER_IP,
     maxFramePixels: e.MAX_FRAME_PIXELS,
     maxInstancePixels: e.MAX_INSTANCE_PIXELS,
     maxFrames: e.MAX_FRAMES,

@@ -1,5 +1,6 @@
 // The queues the api and the worker share, opened once per process.
 import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { openQueue, withEnqueueTimeout, type QueueSettings } from './connection';
 import { PREPROCESS, addPreprocessJob, type PreprocessJob } from './preprocess';
 import { INFER, addInferJob, reprioritiseInferJob, type InferJob } from './infer';
@@ -21,6 +22,8 @@ export interface Queues {
   /** Jobs waiting or active per queue, for readiness and monitoring. */
   depths(): Promise<Record<string, number>>;
   ping(): Promise<void>;
+  /** A plain Redis client on the same server (rate limits), opened on first use. */
+  redis(): Redis;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,7 @@ export function openQueues(settings: QueueSettings): Queues {
   let retrain: Queue<RetrainJob> | null = null;
   const retrainQueue = () => (retrain ??= openQueue<RetrainJob>(RETRAIN, settings));
   const timeoutMs = settings.enqueueTimeoutMs ?? 5000;
+  let redis: Redis | null = null;
   const bounded = <T>(what: string, command: () => Promise<T>) => withEnqueueTimeout(what, timeoutMs, command);
   const counts = async () => {
     const out: Record<string, Record<string, number>> = {};
@@ -66,8 +70,11 @@ export function openQueues(settings: QueueSettings): Queues {
     async ping() {
       await preprocessQueue().getJobCounts('waiting');
     },
+    redis() {
+      return (redis ??= new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 }));
+    },
     async close() {
-      await Promise.all([preprocess?.close(), infer?.close(), retrain?.close()]);
+      await Promise.all([preprocess?.close(), infer?.close(), retrain?.close(), redis?.quit().catch(() => undefined)]);
     },
   };
 }

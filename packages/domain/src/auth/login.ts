@@ -1,8 +1,10 @@
-// Email + password login for the web app; every attempt, good or bad, is audited.
+// Email + password login for the web app; every attempt that reaches the password check, good or
+// bad, is audited; throttled ones are not (login-throttle.ts).
 import { recordAudit } from '@imaging/db';
 import { createSession, verifyPassword, DUMMY_PASSWORD_HASH, revokeSession, type Principal } from '@imaging/auth';
 import { Unauthenticated, Invalid } from '@imaging/errors';
 import type { DomainContext } from '../context';
+import { clearLoginFailures, takeLoginAttempt } from './login-throttle';
 import type { UserView } from '../users/manage-users';
 
 export interface LoginResult {
@@ -16,6 +18,7 @@ export async function login(ctx: DomainContext, email: string, password: string)
   if (!normalised || !password) throw new Invalid('email and password are required');
   if (normalised.length > 254 || password.length > 200) throw new Invalid('email or password is too long');
   const user = await ctx.db.user.findUnique({ where: { email: normalised } });
+  await takeLoginAttempt(ctx, normalised, user?.id ?? null);
   // Compare against a dummy hash for unknown users so response time does not reveal accounts.
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !ok || user.disabled) {
@@ -25,6 +28,7 @@ export async function login(ctx: DomainContext, email: string, password: string)
     });
     throw new Unauthenticated('email or password is wrong');
   }
+  await clearLoginFailures(ctx, normalised);
   const session = await createSession(ctx.db, user.id, ctx.config.sessionTtlMs);
   await recordAudit(ctx.db, {
     actorType: 'USER', actorId: user.id, requestId: ctx.requestId, action: 'auth.login',
