@@ -95,14 +95,24 @@ describe('streaming uploads', () => {
 
   it('answers 429 to a second upload of one caller while the first is open, and 503 past the in-flight cap', async () => {
     await post(h, caller, files[0], { 'content-type': 'application/dicom' }); // stored or duplicate: later posts of it change nothing
-    // first upload: headers and a little body, then it stalls
-    const slow = http.request(`${h.url}/api/instances`, {
-      method: 'POST', headers: { ...caller.headers, 'content-type': 'application/dicom', 'content-length': String(512 * 1024) },
-    });
-    slow.on('error', () => undefined);
-    slow.write(Buffer.alloc(1024));
-    // until the stalled upload is admitted, a second one goes through (files[0] is a duplicate by now)
+    // first upload: headers and a little body, then it stalls. A probe of the same caller may be
+    // admitted before it (then the stalled one is the one refused, and is opened again).
+    const openStalled = () => {
+      const stalled = { req: http.request(`${h.url}/api/instances`, {
+        method: 'POST', headers: { ...caller.headers, 'content-type': 'application/dicom', 'content-length': String(512 * 1024) },
+      }), refused: false };
+      stalled.req.on('response', () => { stalled.refused = true; });
+      stalled.req.on('error', () => undefined);
+      stalled.req.write(Buffer.alloc(1024));
+      return stalled;
+    };
+    let stalled = openStalled();
     const second = await until(async () => {
+      if (stalled.refused) {
+        stalled.req.destroy();
+        stalled = openStalled();
+        return null;
+      }
       const r = await post(h, caller, files[0], { 'content-type': 'application/dicom' });
       return r.status === 429 ? r : null;
     }, 'the second upload of the caller to be refused');
@@ -124,7 +134,7 @@ describe('streaming uploads', () => {
     expect([big.status, big.code, Number(big.retryAfter) > 0]).toEqual([503, 'SERVICE_UNAVAILABLE', true]);
     // the stalled client goes away: its admission is released and nothing of it is kept
     const before = await countState(h.services);
-    slow.destroy();
+    stalled.req.destroy();
     await until(async () => (await post(h, caller, files[0], { 'content-type': 'application/dicom' })).status === 200, 'the caller to be admitted again');
     expect(await countState(h.services)).toEqual(before);
     expect(staged()).toEqual([]);
