@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Debian packages the project needs beyond Node: chromium (browser tests) and redis-server (the
-# private Redis of `npm start`). Idempotent: installs only what is missing.
+# Debian packages the project needs beyond Node: chromium (browser tests), redis-server (the
+# private Redis of `npm start`), and the independent DICOM readers the SEG tests check our output
+# with: python3-pydicom (+ numpy), dicom3tools (dciodvfy) and dcmtk (dcmdump). Idempotent:
+# installs only what is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+python3 -c 'import pydicom' >/dev/null 2>&1 || need+=(python3-pydicom)
+python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
+command -v dciodvfy >/dev/null 2>&1 || need+=(dicom3tools)
+command -v dcmdump >/dev/null 2>&1 || need+=(dcmtk)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "setup-system: chromium and redis-server present"
+  echo "setup-system: all system packages present"
   exit 0
 fi
 SUDO=""
