@@ -2,13 +2,14 @@
 # Debian packages the project needs beyond Node: chromium (browser tests), redis-server (the
 # private Redis of `npm start`), and the independent DICOM readers the SEG tests check our output
 # with: python3-pydicom (+ numpy), dicom3tools (dciodvfy) and dcmtk (dcmdump). Idempotent:
-# installs only what is missing.
+# installs only what is missing. Python checks use Debian's /usr/bin/python3 (a pyenv python3 on
+# PATH does not see Debian's modules).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-python3 -c 'import pydicom' >/dev/null 2>&1 || need+=(python3-pydicom)
-python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
+/usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || need+=(python3-pydicom)
+/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
 command -v dciodvfy >/dev/null 2>&1 || need+=(dicom3tools)
 command -v dcmdump >/dev/null 2>&1 || need+=(dcmtk)
 if [ ${#need[@]} -eq 0 ]; then
