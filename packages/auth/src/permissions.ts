@@ -25,6 +25,8 @@ export type Principal =
   | { kind: 'user'; id: string; email: string; role: Role; sessionId: string }
   | { kind: 'apiKey'; id: string; name: string; role: Role }
   | { kind: 'system'; id: 'system'; role: 'ADMIN' }
+  /** A DICOM peer on the DIMSE service: id is its calling AE title (PS3.8 §9.3.2), role what the service grants peers. */
+  | { kind: 'dimse'; id: string; role: Role }
   | { kind: 'anonymous' };
 
 export function can(principal: Principal, permission: Permission): boolean {
@@ -38,11 +40,12 @@ export function requirePermission(principal: Principal, permission: Permission):
   if (!can(principal, permission)) throw new Forbidden(`role ${principal.role} may not ${permission}`);
 }
 
-export function actorOf(principal: Principal): { actorType: 'USER' | 'API_KEY' | 'SYSTEM' | 'ANONYMOUS'; actorId: string | null } {
+export function actorOf(principal: Principal): { actorType: 'USER' | 'API_KEY' | 'SYSTEM' | 'DIMSE' | 'ANONYMOUS'; actorId: string | null } {
   switch (principal.kind) {
     case 'user': return { actorType: 'USER', actorId: principal.id };
     case 'apiKey': return { actorType: 'API_KEY', actorId: principal.id };
     case 'system': return { actorType: 'SYSTEM', actorId: 'system' };
+    case 'dimse': return { actorType: 'DIMSE', actorId: principal.id };
     default: return { actorType: 'ANONYMOUS', actorId: null };
   }
 }

@@ -42,6 +42,9 @@ export interface StagedFile { sizeBytes: number; read(): Promise<Uint8Array> }
 export interface IngestOptions {
   /** STOW-RS to /studies/{study}: files of any other study are refused (PS3.18 §10.5). */
   expectedStudyInstanceUid?: string;
+  /** DIMSE C-STORE: the dataset must be the instance the command names (Affected SOP Class and
+   *  Instance UIDs, PS3.7 §9.3.1.1); otherwise SOP_MISMATCH and nothing is kept. */
+  expectedSop?: { sopClassUid: string; sopInstanceUid: string };
 }
 
 export async function ingestInstances(ctx: DomainContext, files: IngestFile[], options: IngestOptions = {}): Promise<IngestResult[]> {
@@ -81,6 +84,9 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
   };
   if (options.expectedStudyInstanceUid && parsed.studyInstanceUid !== options.expectedStudyInstanceUid) {
     return failed(index, sizeBytes, 'STUDY_MISMATCH', 'the file belongs to another study than the one in the request URL', uids);
+  }
+  if (options.expectedSop && (parsed.sopClassUid !== options.expectedSop.sopClassUid || parsed.sopInstanceUid !== options.expectedSop.sopInstanceUid)) {
+    return failed(index, sizeBytes, 'SOP_MISMATCH', 'the dataset\'s SOP Class or SOP Instance UID differs from the one in the store request', uids);
   }
   const sha256 = cpu.measure(() => createHash('sha256').update(bytes).digest('hex'));
 
