@@ -64,6 +64,22 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   API_PROCESSES: z.coerce.number().int().positive().max(64).default(1),
+  /** DIMSE service (apps/dimse): C-ECHO, C-STORE, C-FIND, C-GET for modalities and PACS. */
+  DIMSE_ENABLED: bool.default(true),
+  DIMSE_HOST: z.string().default('0.0.0.0'),
+  DIMSE_PORT: z.coerce.number().int().min(0).max(65535).default(11112),
+  /** Our AE title (PS3.5 §6.2 AE: 1-16 characters, no backslash or control characters). */
+  DIMSE_AE_TITLE: z.string().trim().regex(/^[^\\\x00-\x1f]{1,16}$/, '1-16 characters, no backslash').default('IMAGING'),
+  /** Calling AE titles allowed to associate, comma-separated; empty: any peer. */
+  DIMSE_CALLING_AE_TITLES: z.string().default(''),
+  /** Associations open at once; more are rejected (transient, local limit exceeded). */
+  DIMSE_MAX_ASSOCIATIONS: z.coerce.number().int().positive().max(1000).default(16),
+  /** An association idle this long (no PDU) is aborted; also the wait for the A-ASSOCIATE-RQ. */
+  DIMSE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Largest PDU we announce (PS3.8 §D.1) and accept; a bigger one aborts the association. */
+  DIMSE_MAX_PDU_BYTES: z.coerce.number().int().min(4096).max(4 * 1024 * 1024).default(64 * 1024),
+  /** C-FIND matches answered per request; with more, the answers end in A700 (out of resources) so the SCU knows the list is cut. */
+  DIMSE_FIND_MAX_RESULTS: z.coerce.number().int().positive().max(1000).default(500),
   /** Unit prices for cost accounting (any currency; defaults: typical public-cloud USD list prices). */
   COST_CURRENCY: z.string().default('USD'),
   COST_CPU_SECOND: z.coerce.number().min(0).default(0.0000133),
@@ -143,6 +159,10 @@ export interface Config {
   workerMetricsPort: number;
   /** API processes sharing the port (node:cluster); the API is stateless, so this scales across cores. */
   apiProcesses: number;
+  dimse: {
+    enabled: boolean; host: string; port: number; aeTitle: string; callingAeTitles: string[];
+    maxAssociations: number; timeoutMs: number; maxPduBytes: number; findMaxResults: number;
+  };
   unitPrices: { currency: string; cpuSecond: number; gpuSecond: number; gbMonth: number; gbTransfer: number };
   budget: { ceilingPerDay: number | null; economyAt: number; minimalAt: number };
   modelDir: string;
@@ -212,6 +232,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     apiProcesses: e.API_PROCESSES,
+    dimse: {
+      enabled: e.DIMSE_ENABLED, host: e.DIMSE_HOST, port: e.DIMSE_PORT, aeTitle: e.DIMSE_AE_TITLE,
+      callingAeTitles: e.DIMSE_CALLING_AE_TITLES.split(',').map((t) => t.trim()).filter(Boolean),
+      maxAssociations: e.DIMSE_MAX_ASSOCIATIONS, timeoutMs: e.DIMSE_TIMEOUT_MS, maxPduBytes: e.DIMSE_MAX_PDU_BYTES, findMaxResults: e.DIMSE_FIND_MAX_RESULTS,
+    },
     unitPrices: { currency: e.COST_CURRENCY, cpuSecond: e.COST_CPU_SECOND, gpuSecond: e.COST_GPU_SECOND, gbMonth: e.COST_GB_MONTH, gbTransfer: e.COST_GB_TRANSFER },
     budget: { ceilingPerDay: e.COST_CEILING_PER_DAY ?? null, economyAt: e.BUDGET_ECONOMY_AT, minimalAt: Math.max(e.BUDGET_MINIMAL_AT, e.BUDGET_ECONOMY_AT) },
     modelDir: e.MODEL_DIR ?? `${dataDir}/models`,
@@ -247,6 +272,15 @@ export function configToEnv(config: Config): Record<string, string> {
     INFER_THREADS: String(config.inferThreads),
     API_PROCESSES: String(config.apiProcesses),
     WORKER_METRICS_PORT: String(config.workerMetricsPort),
+    DIMSE_ENABLED: String(config.dimse.enabled),
+    DIMSE_HOST: config.dimse.host,
+    DIMSE_PORT: String(config.dimse.port),
+    DIMSE_AE_TITLE: config.dimse.aeTitle,
+    DIMSE_CALLING_AE_TITLES: config.dimse.callingAeTitles.join(','),
+    DIMSE_MAX_ASSOCIATIONS: String(config.dimse.maxAssociations),
+    DIMSE_TIMEOUT_MS: String(config.dimse.timeoutMs),
+    DIMSE_MAX_PDU_BYTES: String(config.dimse.maxPduBytes),
+    DIMSE_FIND_MAX_RESULTS: String(config.dimse.findMaxResults),
   };
   if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
   if (config.redisUrl) env.REDIS_URL = config.redisUrl;
