@@ -12,3 +12,4 @@ export * from './render/render';
 export * from './encode/jpeg-ls';
 export * from './encode/transcode';
 export * from './seg/segmentation';
+export * from './seg/write-segmentation';
