@@ -1,9 +1,10 @@
 // QIDO-RS searches (PS3.18 §10.6) in SQL: attribute matching per PS3.4 §C.2.2.2 — single value,
-// wildcard (* ?), UID list, and DA range — over the Patient/Study/Series/Instance index.
+// wildcard (* ?), UID list, and DA range — over the Patient/Study/Series/Instance index. The
+// DIMSE C-FIND SCP searches the same way, and also at PATIENT level (Patient Root, PS3.4 §C.6.1).
 import type { Sql } from './sql';
 import { wildcardToLike } from './studies';
 
-export type QidoLevel = 'STUDY' | 'SERIES' | 'INSTANCE';
+export type QidoLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'INSTANCE';
 
 export interface QidoMatch {
   /** Canonical keyword, e.g. PatientName. */
@@ -15,8 +16,8 @@ interface Column { sql: string; kind: 'text' | 'upper' | 'uid' | 'date' | 'int' 
 
 /** Which columns each matching key searches, and how. */
 export const QIDO_COLUMNS: Record<string, Column & { levels: QidoLevel[] }> = {
-  PatientName: { sql: 'p."patientNameKey"', kind: 'upper', levels: ['STUDY', 'SERIES', 'INSTANCE'] },
-  PatientID: { sql: 'p."patientId"', kind: 'text', levels: ['STUDY', 'SERIES', 'INSTANCE'] },
+  PatientName: { sql: 'p."patientNameKey"', kind: 'upper', levels: ['PATIENT', 'STUDY', 'SERIES', 'INSTANCE'] },
+  PatientID: { sql: 'p."patientId"', kind: 'text', levels: ['PATIENT', 'STUDY', 'SERIES', 'INSTANCE'] },
   AccessionNumber: { sql: 's."accessionNumber"', kind: 'text', levels: ['STUDY', 'SERIES', 'INSTANCE'] },
   StudyDate: { sql: 's."studyDate"', kind: 'date', levels: ['STUDY', 'SERIES', 'INSTANCE'] },
   StudyInstanceUID: { sql: 's."studyInstanceUid"', kind: 'uid', levels: ['STUDY', 'SERIES', 'INSTANCE'] },
@@ -72,6 +73,7 @@ export interface QidoStudyRow {
   referringPhysician: string | null; studyId: string | null; patientName: string | null; patientId: string; birthDate: string | null; sex: string | null;
   modalities: string[]; series: number; instances: number;
 }
+export interface QidoPatientRow { patientName: string | null; patientId: string; birthDate: string | null; sex: string | null; studies: number; series: number; instances: number }
 export interface QidoSeriesRow { studyInstanceUid: string; seriesInstanceUid: string; modality: string | null; seriesNumber: number | null; description: string | null; instances: number }
 export interface QidoInstanceRow {
   studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; sopClassUid: string; instanceNumber: number | null;
@@ -88,6 +90,15 @@ export async function qidoSearch(sql: Sql, level: QidoLevel, matches: QidoMatch[
   const whereSql = where.length ? where.join(' AND ') : 'TRUE';
   params.push(page.limit, page.offset);
   const limit = `LIMIT $${params.length - 1} OFFSET $${params.length}`;
+  if (level === 'PATIENT') {
+    return sql.query<QidoPatientRow>(`
+      SELECT p."patientName", p."patientId", p."birthDate", p."sex",
+             (SELECT count(*)::int FROM "Study" m WHERE m."patientDbId" = p."id") AS "studies",
+             (SELECT count(*)::int FROM "Series" x JOIN "Study" m ON m."id" = x."studyDbId" WHERE m."patientDbId" = p."id") AS "series",
+             (SELECT count(*)::int FROM "Instance" i JOIN "Series" x ON x."id" = i."seriesDbId" JOIN "Study" m ON m."id" = x."studyDbId" WHERE m."patientDbId" = p."id") AS "instances"
+      FROM "Patient" p
+      WHERE ${whereSql} ORDER BY p."patientId", p."id" ${limit}`, params);
+  }
   if (level === 'STUDY') {
     return sql.query<QidoStudyRow>(`
       SELECT s."studyInstanceUid", to_char(s."studyDate", 'YYYYMMDD') AS "studyDate", s."studyTime", s."accessionNumber", s."description",

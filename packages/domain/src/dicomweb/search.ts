@@ -1,6 +1,6 @@
 // QIDO-RS (PS3.18 §10.6): search for studies, series or instances; answers in DICOM JSON built
 // from the index (no file is opened). Every search is audited like the GraphQL ones.
-import { poolSql, qidoSearch, QidoMatchError, QIDO_COLUMNS, recordAudit, type QidoLevel, type QidoStudyRow, type QidoSeriesRow, type QidoInstanceRow } from '@imaging/db';
+import { poolSql, qidoSearch, QidoMatchError, QIDO_COLUMNS, recordAudit, type QidoLevel, type QidoMatch, type QidoStudyRow, type QidoSeriesRow, type QidoInstanceRow } from '@imaging/db';
 import { attr, type DicomJsonDataset } from '@imaging/dicom';
 import { requirePermission } from '@imaging/auth';
 import { Invalid } from '@imaging/errors';
@@ -17,7 +17,7 @@ const CONTROL_PARAMS = new Set(['limit', 'offset', 'includefield', 'fuzzymatchin
 export const QIDO_MAX_LIMIT = 1000;
 
 export interface QidoRequest {
-  level: QidoLevel;
+  level: Exclude<QidoLevel, 'PATIENT'>;
   params: [string, string][];
   /** UIDs from the path (/studies/{study}/series ...). */
   studyInstanceUid?: string;
@@ -48,20 +48,39 @@ export async function searchDicomWeb(ctx: DomainContext, req: QidoRequest): Prom
   if (!Number.isInteger(offset) || offset < 0) throw new Invalid('offset must be a non-negative integer');
   if (req.studyInstanceUid) matches.push({ keyword: 'StudyInstanceUID', value: req.studyInstanceUid });
   if (req.seriesInstanceUid) matches.push({ keyword: 'SeriesInstanceUID', value: req.seriesInstanceUid });
+  const rows = await searchIndex(ctx, {
+    level: req.level, matches, limit, offset, auditAction: `dicomweb.search.${req.level.toLowerCase()}`, resourceId: req.studyInstanceUid ?? null,
+  });
+  if (req.level === 'STUDY') return (rows as QidoStudyRow[]).map((r) => studyJson(r, req.baseUrl));
+  if (req.level === 'SERIES') return (rows as QidoSeriesRow[]).map((r) => seriesJson(r, req.baseUrl));
+  return (rows as QidoInstanceRow[]).map((r) => instanceJson(r, req.baseUrl));
+}
+
+export interface IndexSearch {
+  level: QidoLevel;
+  matches: QidoMatch[];
+  limit: number;
+  offset: number;
+  /** e.g. dicomweb.search.study, dimse.find.series */
+  auditAction: string;
+  resourceId?: string | null;
+}
+
+/** The one search over the index, for QIDO-RS and DIMSE C-FIND alike: matches → rows, audited. */
+export async function searchIndex(ctx: DomainContext, search: IndexSearch): Promise<unknown[]> {
+  requirePermission(ctx.principal, 'phi:read');
   let rows: unknown[];
   try {
-    rows = await qidoSearch(poolSql(ctx.db), req.level, matches, { limit, offset });
+    rows = await qidoSearch(poolSql(ctx.db), search.level, search.matches, { limit: search.limit, offset: search.offset });
   } catch (e) {
     if (e instanceof QidoMatchError) throw new Invalid(e.message);
     throw e;
   }
   await recordAudit(ctx.db, {
-    ...auditBase(ctx), action: `dicomweb.search.${req.level.toLowerCase()}`, resourceType: 'Study', resourceId: req.studyInstanceUid ?? null, outcome: 'SUCCESS',
-    details: { filters: [...new Set(matches.map((m) => m.keyword))].sort(), returned: rows.length },
+    ...auditBase(ctx), action: search.auditAction, resourceType: search.level === 'PATIENT' ? 'Patient' : 'Study', resourceId: search.resourceId ?? null, outcome: 'SUCCESS',
+    details: { filters: [...new Set(search.matches.map((m) => m.keyword))].sort(), returned: rows.length },
   });
-  if (req.level === 'STUDY') return (rows as QidoStudyRow[]).map((r) => studyJson(r, req.baseUrl));
-  if (req.level === 'SERIES') return (rows as QidoSeriesRow[]).map((r) => seriesJson(r, req.baseUrl));
-  return (rows as QidoInstanceRow[]).map((r) => instanceJson(r, req.baseUrl));
+  return rows;
 }
 
 function studyJson(r: QidoStudyRow, base: string): DicomJsonDataset {
