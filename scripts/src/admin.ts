@@ -12,7 +12,7 @@ import { migrate } from './migrate';
 
 const USAGE = `usage: npm run admin -- <command> [options]
   create-user    --email E --password P --role ADMIN|RADIOLOGIST|INTEGRATOR [--name N]
-  create-api-key --name N [--role INTEGRATOR|RADIOLOGIST|ADMIN]   (prints the key once)
+  create-api-key --name N [--role INTEGRATOR|RADIOLOGIST|ADMIN] [--days D]   (prints the key once; ADMIN needs API_KEY_ALLOW_ADMIN)
   verify-audit   (exit 1 when the audit hash chain is broken or shorter than its latest checkpoint)
   sweep-blobs    (remove stored files no instance references, older than an hour)`;
 
@@ -35,8 +35,8 @@ async function runCommand(services: Services, command: string, values: Record<st
     }
     case 'create-api-key': {
       if (!values.name) throw new Error('create-api-key needs --name');
-      const { key, apiKey } = await createApiKey(ctx, { name: values.name, role: role(values.role, 'INTEGRATOR') });
-      console.log(`created API key "${apiKey.name}" (${apiKey.role}) id=${apiKey.id}`);
+      const { key, apiKey } = await createApiKey(ctx, { name: values.name, role: role(values.role, 'INTEGRATOR'), expiresInDays: values.days ? Number(values.days) : null });
+      console.log(`created API key "${apiKey.name}" (${apiKey.role}) id=${apiKey.id} expires=${apiKey.expiresAt?.toISOString()}`);
       console.log('key (shown once, store it now):');
       console.log(key);
       return 0;
@@ -70,7 +70,7 @@ async function runCommand(services: Services, command: string, values: Record<st
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+    options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, days: { type: 'string' } },
   });
   const command = positionals[0];
   if (!command) {

@@ -43,7 +43,7 @@ describe('GET /metrics', () => {
     expect(readSample(text, 'http_request_duration_seconds_count', { method: 'POST', route: '/api/instances', status: '200', process: 'api' })).toBe(2);
     expect(readSample(text, 'http_request_duration_seconds_count', { method: 'POST', route: '/dicom-web/studies/:study', status: '200', process: 'api' })).toBe(1);
     expect(readSample(text, 'http_request_duration_seconds_count', { method: 'POST', route: '/graphql', status: '200', process: 'api' })).toBe(1);
-    expect(readSample(text, 'graphql_operation_duration_seconds_count', { operation: 'Probe', type: 'query', outcome: 'ok', process: 'api' })).toBe(1);
+    expect(readSample(text, 'graphql_operation_duration_seconds_count', { operation: '__typename', type: 'query', outcome: 'ok', process: 'api' })).toBe(1);
     expect(text).not.toContain(String(second.study_uid));
     expect(text).not.toContain(String(first.sop_instance_uid));
   });

@@ -9,6 +9,7 @@ import { checkReadiness, type Services } from '@imaging/domain';
 import { createMetrics, graphqlMetricsPlugin, httpMetricsMiddleware, metricsHandler, type Metrics } from '@imaging/metrics';
 import { authMiddleware, domainContext, requestIdMiddleware } from './http/request-context';
 import { errorHandler } from './http/errors';
+import { securityHeaders } from './http/security-headers';
 import { transferAccounting } from './http/transfer-accounting';
 import { ingestRouter } from './ingest/routes';
 import { createUploadReceiver } from './ingest/upload-receiver';
@@ -35,6 +36,7 @@ export async function createApiServer(services: Services, options: ApiServerOpti
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders);
   const httpServer = http.createServer(app);
   // Idle keep-alive connections outlive the clients' own idle timeouts (undici 4 s, load balancers
   // 60 s): otherwise the server may close a socket at the moment a client reuses it, and that

@@ -45,7 +45,14 @@ const schema = z.object({
   /** Login attempts per client address per 15 minutes, across accounts. */
   LOGIN_MAX_PER_IP: z.coerce.number().int().positive().default(100),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
-  COOKIE_SECURE: bool.default(false),
+  /** A session with no request for this long ends (the absolute limit is SESSION_TTL_HOURS). */
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
+  /** Unset: session cookies are Secure unless the browser reached us on a loopback host over http. */
+  COOKIE_SECURE: bool.optional(),
+  /** Longest life of an API key; a key asks for less with expiresInDays. */
+  API_KEY_MAX_DAYS: z.coerce.number().int().positive().default(365),
+  /** Whether API keys may carry the ADMIN role (off: integrations never hold user or key management). */
+  API_KEY_ALLOW_ADMIN: bool.default(false),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(8),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(20000),
   ML_BACKEND: z.enum(['wasm', 'webgpu', 'tensorflow', 'cpu']).default('wasm'),
@@ -143,7 +150,11 @@ export interface Config {
   pipelineSweepIntervalMs: number;
   pipelineMaxRequeues: number;
   sessionTtlMs: number;
-  cookieSecure: boolean;
+  sessionIdleMs: number;
+  /** undefined: decided per request (Secure unless on loopback over http). */
+  cookieSecure: boolean | undefined;
+  apiKeyMaxDays: number;
+  apiKeyAllowAdmin: boolean;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   mlBackend: 'wasm' | 'webgpu' | 'tensorflow' | 'cpu';
@@ -218,7 +229,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pipelineSweepIntervalMs: e.PIPELINE_SWEEP_INTERVAL_MS,
     pipelineMaxRequeues: e.PIPELINE_MAX_REQUEUES,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     cookieSecure: e.COOKIE_SECURE,
+    apiKeyMaxDays: e.API_KEY_MAX_DAYS,
+    apiKeyAllowAdmin: e.API_KEY_ALLOW_ADMIN,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     mlBackend: e.ML_BACKEND,

@@ -1,12 +1,24 @@
-// Apollo Server 5 plugin: one observation per GraphQL request, by operation name, type and outcome.
+// Apollo Server 5 plugin: one observation per GraphQL request, by root field, type and outcome.
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { OperationDefinitionNode } from 'graphql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { Metrics } from './metrics';
 
-/** GraphQL Name syntax (spec §2.1.9); anything else (never reached once parsed) is not a label. */
-const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+/**
+ * Labels must come from a bounded set: the client names its operations freely, so the label is the
+ * operation's first root field, a name from our schema (valid documents only; `invalid` otherwise),
+ * with a hard cap on distinct values per process as a second guard.
+ */
+const MAX_LABELS = 256;
 
 export function graphqlMetricsPlugin(metrics: Metrics): ApolloServerPlugin {
+  const seen = new Set<string>();
+  const label = (field: string | undefined): string => {
+    if (!field) return 'invalid';
+    if (seen.has(field)) return field;
+    if (seen.size >= MAX_LABELS) return 'other';
+    seen.add(field);
+    return field;
+  };
   return {
     async requestDidStart() {
       const end = metrics.graphqlOperationDuration.startTimer();
@@ -16,13 +28,11 @@ export function graphqlMetricsPlugin(metrics: Metrics): ApolloServerPlugin {
           failed = true;
         },
         async willSendResponse(requestContext) {
-          // `operation` is resolved only for valid documents; a document that parsed but failed
-          // validation still names its operation. One that did not parse is `unknown`.
-          const operation = requestContext.operation
-            ?? requestContext.document?.definitions.find((d) => String(d.kind) === 'OperationDefinition') as OperationDefinitionNode | undefined;
-          const name = requestContext.operationName ?? operation?.name?.value;
+          // `operation` is set only once the document parsed and validated against the schema.
+          const operation: OperationDefinitionNode | undefined = requestContext.operation ?? undefined;
+          const root = operation?.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
           end({
-            operation: name && OPERATION_NAME.test(name) ? name : 'anonymous',
+            operation: label(root?.kind === Kind.FIELD ? root.name.value : undefined),
             type: operation?.operation ?? 'unknown',
             outcome: failed || (requestContext.errors?.length ?? 0) > 0 ? 'error' : 'ok',
           });

@@ -6,7 +6,7 @@ type Who = 'anonymous' | 'ADMIN' | 'RADIOLOGIST' | 'INTEGRATOR';
 const ALL: Who[] = ['ADMIN', 'RADIOLOGIST', 'INTEGRATOR'];
 const ADMIN_ONLY: Who[] = ['ADMIN'];
 
-interface Operation { name: string; allowed: Who[]; run(h: Harness, c: Caller): Promise<'allowed' | string> }
+interface Operation { name: string; allowed: Who[]; /** false: people only, API keys of any role are refused */ keys?: false; run(h: Harness, c: Caller): Promise<'allowed' | string> }
 
 function graphqlOp(name: string, allowed: Who[], query: string, variables: () => Record<string, unknown> = () => ({})): Operation {
   return {
@@ -40,7 +40,9 @@ const OPERATIONS: Operation[] = [
   graphqlOp('createUser', ADMIN_ONLY, 'mutation($i: CreateUserInput!){ createUser(input: $i) { id } }',
     () => ({ i: { email: `matrix${++userSeq}@example.org`, password: 'long enough password', role: 'RADIOLOGIST' } })),
   graphqlOp('setUserRole', ADMIN_ONLY, 'mutation{ setUserRole(userId: "00000000-0000-4000-8000-000000000000", role: ADMIN) { id } }'),
-  graphqlOp('createApiKey', ADMIN_ONLY, 'mutation{ createApiKey(name: "matrix", role: INTEGRATOR) { key } }'),
+  { ...graphqlOp('createApiKey', ADMIN_ONLY, 'mutation{ createApiKey(name: "matrix", role: INTEGRATOR) { key } }'), keys: false },
+  graphqlOp('setUserDisabled', ADMIN_ONLY, 'mutation{ setUserDisabled(userId: "00000000-0000-4000-8000-000000000000", disabled: true) { id } }'),
+  graphqlOp('revokeUserSessions', ADMIN_ONLY, 'mutation{ revokeUserSessions(userId: "00000000-0000-4000-8000-000000000000") }'),
   graphqlOp('revokeApiKey', ADMIN_ONLY, 'mutation{ revokeApiKey(id: "00000000-0000-4000-8000-000000000000") { id } }'),
   {
     name: 'POST /api/instances', allowed: ALL,
@@ -59,7 +61,7 @@ describe('access control matrix', () => {
   let h: Harness;
   const callers: { who: Who; caller: Caller }[] = [];
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ apiKeyAllowAdmin: true });
     callers.push({ who: 'anonymous', caller: anonymous });
     for (const role of ['ADMIN', 'RADIOLOGIST', 'INTEGRATOR'] as const) {
       callers.push({ who: role, caller: await userCaller(h, role) });
@@ -73,7 +75,8 @@ describe('access control matrix', () => {
     for (const op of OPERATIONS) {
       for (const { who, caller } of callers) {
         const got = await op.run(h, caller);
-        const expected = op.allowed.includes(who) ? 'allowed' : who === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
+        const allowed = op.allowed.includes(who) && !(op.keys === false && caller.label.startsWith('apiKey:'));
+        const expected = allowed ? 'allowed' : who === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
         outcomes.push(`${op.name} ${caller.label}: ${got === expected ? 'ok' : `expected ${expected}, got ${got}`}`);
       }
     }

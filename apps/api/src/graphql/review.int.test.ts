@@ -43,7 +43,7 @@ const submit = (c: Caller, input: Record<string, unknown>) => mutate(c, 'submitR
 type Task = { state: string; decisions: { read: number; decision: string; label: string | null }[]; annotationVersions: { version: number; source: string }[]; [k: string]: unknown };
 const data = (res: Awaited<ReturnType<typeof mutate>>, name: string) => (res.body.data as Record<string, Task> | null)?.[name];
 
-beforeAll(async () => { h = await startHarness({ reviewSecondReadShare: 0 }); });
+beforeAll(async () => { h = await startHarness({ reviewSecondReadShare: 0, apiKeyAllowAdmin: true }); });
 afterAll(() => h.close());
 
 describe('review workflow', () => {

@@ -46,7 +46,7 @@ export async function resolvePrincipal(services: Services, authorization: string
     return principal;
   }
   const token = readCookie(cookieHeader ?? '', SESSION_COOKIE);
-  return (token && (await principalFromSession(services.db, token))) || { kind: 'anonymous' };
+  return (token && (await principalFromSession(services.db, token, services.config.sessionIdleMs))) || { kind: 'anonymous' };
 }
 
 /** Resolves the caller. A bad API key is refused at once (401); a stale cookie is just anonymous. */
@@ -64,4 +64,16 @@ export function authMiddleware(services: Services) {
 
 export function domainContext(services: Services, req: Request): DomainContext {
   return { ...services, log: services.log.child({ requestId: req.requestId }), principal: req.principal, requestId: req.requestId, clientAddress: req.ip ?? null };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/**
+ * Whether the session cookie gets `Secure`: COOKIE_SECURE when set; otherwise always, except when the
+ * browser reached us over plain http on a loopback host (local `npm start`). Behind the web app's
+ * proxy (a trusted loopback hop) req.protocol and req.hostname come from X-Forwarded-Proto/-Host.
+ */
+export function cookieSecure(configured: boolean | undefined, req: Request): boolean {
+  if (configured !== undefined) return configured;
+  return req.protocol === 'https' || !LOOPBACK_HOSTS.has(req.hostname.toLowerCase());
 }

@@ -1,7 +1,7 @@
 // User administration (admins only); every change is audited in its own transaction.
 import { appendAudit, inTransaction, Prisma, type Role } from '@imaging/db';
-import { hashPassword, requirePermission, validatePasswordStrength } from '@imaging/auth';
-import { Conflict, Invalid, NotFound } from '@imaging/errors';
+import { hashPassword, requirePermission, revokeUserSessions, validatePasswordStrength } from '@imaging/auth';
+import { Conflict, Forbidden, Invalid, NotFound } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
 
 export interface UserView { id: string; email: string; displayName: string; role: Role; disabled: boolean; createdAt: Date }
@@ -48,4 +48,35 @@ export async function listUsers(ctx: DomainContext): Promise<UserView[]> {
   requirePermission(ctx.principal, 'user:manage');
   const users = await ctx.db.user.findMany({ orderBy: { email: 'asc' } });
   return users.map(view);
+}
+
+/**
+ * Disables (or re-enables) an account. Disabling ends every session of the user at once, in the same
+ * transaction; an admin cannot disable their own account (no lock-out by mistake).
+ */
+export async function setUserDisabled(ctx: DomainContext, userId: string, disabled: boolean): Promise<UserView> {
+  requirePermission(ctx.principal, 'user:manage');
+  if (disabled && ctx.principal.kind === 'user' && ctx.principal.id === userId) throw new Forbidden('you cannot disable your own account');
+  return inTransaction(ctx.db, async (tx) => {
+    const before = await tx.user.findUnique({ where: { id: userId } });
+    if (!before) throw new NotFound('user');
+    const user = before.disabled === disabled ? before : await tx.user.update({ where: { id: userId }, data: { disabled } });
+    const sessionsRevoked = disabled ? await revokeUserSessions(tx, userId) : 0;
+    await appendAudit(tx, {
+      ...auditBase(ctx), action: disabled ? 'user.disable' : 'user.enable', resourceType: 'User', resourceId: userId, outcome: 'SUCCESS', details: { sessionsRevoked },
+    });
+    return view(user);
+  });
+}
+
+/** Signs a user out everywhere (a lost laptop, a role change that must apply now); audited. */
+export async function revokeSessionsOfUser(ctx: DomainContext, userId: string): Promise<number> {
+  requirePermission(ctx.principal, 'user:manage');
+  return inTransaction(ctx.db, async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: userId } });
+    if (!user) throw new NotFound('user');
+    const sessionsRevoked = await revokeUserSessions(tx, userId);
+    await appendAudit(tx, { ...auditBase(ctx), action: 'user.revokeSessions', resourceType: 'User', resourceId: userId, outcome: 'SUCCESS', details: { sessionsRevoked } });
+    return sessionsRevoked;
+  });
 }

@@ -1,12 +1,12 @@
 // Identity and administration: me, login/logout, users, roles, API keys.
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { login, logout, createUser, setUserRole, listUsers, createApiKey, revokeApiKey, listApiKeys } from '@imaging/domain';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { login, logout, createUser, setUserRole, setUserDisabled, revokeSessionsOfUser, listUsers, createApiKey, revokeApiKey, listApiKeys } from '@imaging/domain';
 import { ROLE_PERMISSIONS } from '@imaging/auth';
 import { Invalid } from '@imaging/errors';
 import type { GraphQLContext } from '../context';
 import { ApiKeyType, CreatedApiKey, LoginPayload, Role, UserType, Viewer } from '../types/user';
 import { CreateUserInput } from '../types/inputs';
-import { SESSION_COOKIE } from '../../http/request-context';
+import { SESSION_COOKIE, cookieSecure } from '../../http/request-context';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function uuid(value: string, what: string): string {
@@ -34,7 +34,7 @@ export class AccountResolver {
   ): Promise<LoginPayload> {
     const result = await login(ctx.domain, email, password);
     ctx.res.cookie(SESSION_COOKIE, result.token, {
-      httpOnly: true, sameSite: 'lax', secure: ctx.domain.config.cookieSecure, path: '/', expires: result.expiresAt,
+      httpOnly: true, sameSite: 'lax', secure: cookieSecure(ctx.domain.config.cookieSecure, ctx.res.req), path: '/', expires: result.expiresAt,
     });
     return { user: result.user as UserType, expiresAt: result.expiresAt };
   }
@@ -61,6 +61,16 @@ export class AccountResolver {
     return (await setUserRole(ctx.domain, uuid(userId, 'userId'), role)) as UserType;
   }
 
+  @Mutation(() => UserType, { description: 'Disabling also ends every session of the user' })
+  async setUserDisabled(@Arg('userId', () => ID) userId: string, @Arg('disabled', () => Boolean) disabled: boolean, @Ctx() ctx: GraphQLContext): Promise<UserType> {
+    return (await setUserDisabled(ctx.domain, uuid(userId, 'userId'), disabled)) as UserType;
+  }
+
+  @Mutation(() => Int, { description: 'Signs the user out everywhere; returns the number of sessions ended' })
+  async revokeUserSessions(@Arg('userId', () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return revokeSessionsOfUser(ctx.domain, uuid(userId, 'userId'));
+  }
+
   @Query(() => [ApiKeyType])
   async apiKeys(@Ctx() ctx: GraphQLContext): Promise<ApiKeyType[]> {
     return (await listApiKeys(ctx.domain)) as ApiKeyType[];
@@ -70,9 +80,10 @@ export class AccountResolver {
   async createApiKey(
     @Arg('name', () => String) name: string,
     @Arg('role', () => Role, { defaultValue: Role.INTEGRATOR }) role: Role,
+    @Arg('expiresInDays', () => Int, { nullable: true, description: 'default and maximum: API_KEY_MAX_DAYS' }) expiresInDays: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreatedApiKey> {
-    return (await createApiKey(ctx.domain, { name, role })) as CreatedApiKey;
+    return (await createApiKey(ctx.domain, { name, role, expiresInDays })) as CreatedApiKey;
   }
 
   @Mutation(() => ApiKeyType)

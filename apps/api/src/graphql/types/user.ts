@@ -38,6 +38,7 @@ export class ApiKeyType {
   @Field(() => Role) role!: Role;
   @Field(() => Date) createdAt!: Date;
   @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
   @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
 }
 
