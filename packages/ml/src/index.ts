@@ -24,3 +24,4 @@ export * from './infer/engine';
 export * from './train/gate';
 export * from './train/fine-tune';
 export * from './train/fine-tune-runner';
+export * from './domain/index';

@@ -1,0 +1,3 @@
+export * from './slice-statistics';
+export * from './model-domain';
+export * from './check-domain';
