@@ -29,3 +29,5 @@ export * from './ai/budget-policy';
 export * from './ai/cost-report';
 export * from './ai/record-study-transfer';
 export * from './pipeline/sweep-pipeline';
+export * from './segmentation/export-annotation-seg';
+export * from './segmentation/import-segmentation';

@@ -11,6 +11,7 @@ describe('readSegmentation', () => {
     const seg = await readSegmentation(file('pydicom-data/liver.dcm'));
     expect([seg.rows, seg.columns]).toEqual([512, 512]);
     expect(seg.segments).toEqual([{ number: 1, label: 'Liver' }]);
+    expect(seg.referencedSeriesInstanceUids).toEqual(['1.2.392.200103.20080913.113635.1.2009.6.22.21.43.10.23430.1']); // the corpus' ct-3slice
     expect(seg.frames.map((f) => f.referencedSopInstanceUid.slice(-7))).toEqual(['23433.1', '23432.1', '23431.1']);
     for (const f of seg.frames) {
       const area = f.mask.reduce((a, b) => a + b, 0);

@@ -19,6 +19,8 @@ export interface Segmentation {
   rows: number;
   columns: number;
   segments: { number: number; label: string }[];
+  /** Series Instance UIDs named by the Referenced Series Sequence (PS3.3 C.12.2). */
+  referencedSeriesInstanceUids: string[];
   frames: SegmentationFrame[];
 }
 
@@ -58,5 +60,6 @@ export async function readSegmentation(bytes: Uint8Array): Promise<Segmentation>
     for (let p = 0; p < mask.length; p++) mask[p] = frame.pixels[p] ? 1 : 0;
     return { referencedSopInstanceUid: ref.sop, segmentNumber: Number(ref.segment), mask };
   });
-  return { rows: parsed.instance.rows ?? 0, columns: parsed.instance.columns ?? 0, segments, frames };
+  const referencedSeriesInstanceUids = items(dict, '00081115').map((s) => first<string>(s, '0020000E')).filter((uid): uid is string => !!uid);
+  return { rows: parsed.instance.rows ?? 0, columns: parsed.instance.columns ?? 0, segments, referencedSeriesInstanceUids, frames };
 }

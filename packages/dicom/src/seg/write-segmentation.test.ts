@@ -20,7 +20,7 @@ function sourceOf(files: Uint8Array[]): SegmentationWriteInput['source'] {
   }));
   const p = parsed[0];
   return {
-    patient: { patientName: p.patient.patientName, patientId: p.patient.patientId, birthDate: p.patient.birthDate, sex: p.patient.sex },
+    patient: { patientName: p.patient.patientName, patientId: p.patient.patientId, issuerOfPatientId: p.patient.issuerOfPatientId, birthDate: p.patient.birthDate, sex: p.patient.sex },
     study: { studyInstanceUid: p.studyInstanceUid, ...p.study },
     seriesInstanceUid: p.seriesInstanceUid, frameOfReferenceUid: p.text(0x00200052), specificCharacterSet: p.text(0x00080005), images,
   };

@@ -38,7 +38,7 @@ export interface SourceImage {
 }
 
 export interface SegmentationSource {
-  patient: { patientName: string | null; patientId: string | null; birthDate: string | null; sex: string | null };
+  patient: { patientName: string | null; patientId: string | null; issuerOfPatientId: string | null; birthDate: string | null; sex: string | null };
   study: {
     studyInstanceUid: string; studyDate: string | null; studyTime: string | null; studyId: string | null;
     accessionNumber: string | null; referringPhysicianName: string | null;
@@ -204,6 +204,7 @@ export function writeSegmentation(input: SegmentationWriteInput): Uint8Array {
     }],
     PatientName: source.patient.patientName ?? '',
     PatientID: source.patient.patientId ?? '',
+    IssuerOfPatientID: source.patient.issuerOfPatientId ?? undefined,
     PatientBirthDate: source.patient.birthDate ?? '',
     PatientSex: source.patient.sex ?? '',
     DeviceSerialNumber: input.equipment.deviceSerialNumber,

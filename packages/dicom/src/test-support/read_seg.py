@@ -9,6 +9,13 @@ import sys
 import numpy as np
 import pydicom
 
+
+
+def as_list(value):
+    """pydicom gives a multi-valued element as a list, a single value as itself."""
+    return list(value) if isinstance(value, (list, pydicom.multival.MultiValue)) else [value]
+
+
 ds = pydicom.dcmread(sys.argv[1])
 pixels = ds.pixel_array
 if int(ds.NumberOfFrames) == 1:
@@ -19,7 +26,7 @@ for i, group in enumerate(ds.PerFrameFunctionalGroupsSequence):
     frames.append({
         "referencedSopInstanceUid": source.ReferencedSOPInstanceUID,
         "segmentNumber": int(group.SegmentIdentificationSequence[0].ReferencedSegmentNumber),
-        "dimensionIndexValues": [int(v) for v in group.FrameContentSequence[0].DimensionIndexValues],
+        "dimensionIndexValues": [int(v) for v in as_list(group.FrameContentSequence[0].DimensionIndexValues)],
         "sha256": hashlib.sha256(pixels[i].astype(np.uint8).tobytes()).hexdigest(),
         "area": int(pixels[i].sum()),
     })

@@ -102,6 +102,8 @@ export function syntheticCtSeries(options: SyntheticSeriesOptions): { files: Buf
       { tag: 0x00200013, vr: 'IS', value: String(i + 1) },
       { tag: 0x00200032, vr: 'DS', value: [String(-(size * Number(spacing)) / 2), String(-(size * Number(spacing)) / 2), z.toFixed(2)] },
       { tag: 0x00200037, vr: 'DS', value: ['1', '0', '0', '0', '1', '0'] },
+      // Frame of Reference (PS3.3 C.7.4.1, Type 1 for CT): a SEG over the series places its frames in it
+      { tag: 0x00200052, vr: 'UI', value: seededUid(options.seed, 1, 3) },
       { tag: 0x00280002, vr: 'US', value: 1 },
       { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
       { tag: 0x00280010, vr: 'US', value: size },
