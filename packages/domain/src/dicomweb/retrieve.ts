@@ -74,8 +74,10 @@ export interface RetrievedInstance<T> {
  * the first of `acceptable` it can be given in (NOT_ACCEPTABLE, before anything is read, when an
  * instance can be given in none).
  */
-export async function retrieveInstances<T extends AcceptableSyntax>(ctx: DomainContext, target: RetrievalTarget, acceptable: T[]): Promise<RetrievedInstance<T>[]> {
-  const rows = await locate(ctx, target, 'dicomweb.retrieve');
+export async function retrieveInstances<T extends AcceptableSyntax>(
+  ctx: DomainContext, target: RetrievalTarget, acceptable: T[], options: { auditAction?: string } = {},
+): Promise<RetrievedInstance<T>[]> {
+  const rows = await locate(ctx, target, options.auditAction ?? 'dicomweb.retrieve');
   const transcoding = acceptable.some((a) => a.transferSyntax !== '*');
   const bits = transcoding ? await bitsAllocatedOf(ctx, rows.map((r) => r.sopInstanceUid)) : new Map<string, number | null>();
   return rows.map((r) => {

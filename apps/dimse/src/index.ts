@@ -1,0 +1,1 @@
+export { startDimseServer, type DimseServer } from './server';
