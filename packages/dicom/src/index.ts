@@ -13,3 +13,4 @@ export * from './encode/jpeg-ls';
 export * from './encode/transcode';
 export * from './seg/segmentation';
 export * from './seg/write-segmentation';
+export * from './parse/parse-pool';

@@ -29,7 +29,7 @@ const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) =
 /** STOW-RS failure reasons (PS3.18 Table 10.5.3-2 / PS3.4 Annex GG). */
 function failureReason(r: IngestResult): number {
   if (r.status === 'conflict') return 0x0111; // Duplicate SOP Instance (different content)
-  if (r.error?.code === 'PAYLOAD_TOO_LARGE') return 0xa700; // Out of resources
+  if (r.error?.code === 'PAYLOAD_TOO_LARGE' || r.error?.code === 'SERVICE_UNAVAILABLE') return 0xa700; // Out of resources
   if (r.error?.code === 'STUDY_MISMATCH') return 0xa900; // Data set does not match the request
   return 0xc000; // Cannot understand
 }

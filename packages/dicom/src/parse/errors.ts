@@ -16,7 +16,11 @@ export type DicomErrorCode =
   /** A deflated dataset or frame inflates past the per-instance byte limit. */
   | 'INFLATED_TOO_LARGE'
   /** Rows × Columns × samples, the frame count or the instance's pixels exceed the decode budget. */
-  | 'PIXEL_BUDGET_EXCEEDED';
+  | 'PIXEL_BUDGET_EXCEEDED'
+  /** The parse threads' queue is full (many large or deflated files at once): retry later. */
+  | 'PARSER_BUSY'
+  /** Parsing the file took longer than its deadline; the thread was stopped. */
+  | 'PARSE_TIMEOUT';
 
 export class DicomError extends Error {
   constructor(readonly code: DicomErrorCode, message: string) {

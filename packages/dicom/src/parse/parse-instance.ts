@@ -48,6 +48,15 @@ export interface ParsedInstance {
   bytesOf(tag: number): Uint8Array | null;
 }
 
+/** What an index needs of a parsed file: plain data (no pixel locations, no accessors), so it can
+ * cross a thread boundary. */
+export type InstanceHeader = Omit<ParsedInstance, 'pixelData' | 'text' | 'uint' | 'bytesOf'>;
+
+export function instanceHeader(parsed: ParsedInstance): InstanceHeader {
+  const { pixelData: _pixels, text: _text, uint: _uint, bytesOf: _bytesOf, ...header } = parsed;
+  return header;
+}
+
 export interface ParseOptions {
   /** Refuse files lacking Study/Series/SOP Instance UIDs (ingest: yes; decoding a loose file: no). */
   requireUids?: boolean;

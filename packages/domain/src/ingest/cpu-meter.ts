@@ -32,6 +32,11 @@ export class CpuMeter {
     }
   }
 
+  /** Adds CPU measured elsewhere (a worker thread's time on this instance). */
+  add(ms: number): void {
+    this.micros += Math.max(0, ms) * 1000;
+  }
+
   get ms(): number {
     return Math.round(this.micros / 1000);
   }

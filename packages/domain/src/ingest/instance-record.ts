@@ -1,5 +1,5 @@
 // Maps a parsed DICOM header to the index record (pure; the DICOM attribute meanings are PS3.3).
-import type { ParsedInstance } from '@imaging/dicom';
+import type { InstanceHeader } from '@imaging/dicom';
 import type { InstanceRecord } from '@imaging/db';
 
 /** DA value (PS3.5 §6.2) `YYYYMMDD` to a UTC date, or null when absent or malformed. */
@@ -15,7 +15,7 @@ function text(value: string | null | undefined): string | null {
   return v === '' ? null : v;
 }
 
-export function instanceRecord(parsed: ParsedInstance, file: { sizeBytes: number; storedBytes: number; sha256: string; storageKey: string }): InstanceRecord {
+export function instanceRecord(parsed: InstanceHeader, file: { sizeBytes: number; storedBytes: number; sha256: string; storageKey: string }): InstanceRecord {
   return {
     patient: {
       patientId: text(parsed.patient.patientId) ?? '',
