@@ -21,6 +21,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('chooses the blob store: fs by default, s3 with a bucket', () => {
+    expect(loadConfig({})).toMatchObject({ storageDriver: 'fs', s3: null });
+    const c = loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'imaging-blobs', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true' });
+    expect(c.s3).toEqual({ endpoint: 'http://minio:9000', bucket: 'imaging-blobs', region: 'us-east-1', forcePathStyle: true, partSizeBytes: 16 * 1024 * 1024 });
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow('S3_BUCKET');
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'Bad_Bucket' })).toThrow('S3_BUCKET');
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b-1', S3_PART_SIZE_BYTES: '1024' })).toThrow('S3_PART_SIZE_BYTES');
+  });
+
   it('coerces numbers and booleans', () => {
     const c = loadConfig({ API_PORT: '4100', COOKIE_SECURE: 'true', DATABASE_URL: 'postgresql://u@h:5432/db' });
     expect(c.apiPort).toBe(4100);

@@ -16,6 +16,16 @@ const schema = z.object({
   API_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('.data'),
   STORAGE_DIR: z.string().optional(),
+  /** Where blobs live: `fs` (STORAGE_DIR) or `s3` (any S3-compatible store; credentials from the AWS SDK's default chain). */
+  STORAGE_DRIVER: z.enum(['fs', 's3']).default('fs'),
+  /** Endpoint of a non-AWS store (MinIO: http://minio:9000); unset: AWS S3 for S3_REGION. */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Bucket in the URL path rather than the host name (MinIO and most self-hosted stores). */
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  /** Blobs larger than this go up as a multipart upload in parts of this size (S3's minimum is 5 MiB). */
+  S3_PART_SIZE_BYTES: z.coerce.number().int().min(5 * 1024 * 1024).default(16 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUEUE_PREFIX: z.string().default('imaging'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
@@ -131,6 +141,9 @@ export interface Config {
   apiUrl: string;
   dataDir: string;
   storageDir: string;
+  storageDriver: 'fs' | 's3';
+  /** Set when storageDriver is 's3'. */
+  s3: { endpoint: string | null; bucket: string; region: string; forcePathStyle: boolean; partSizeBytes: number } | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   queuePrefix: string;
   maxUploadBytes: number;
@@ -200,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) throw new ConfigError('invalid configuration: S3_BUCKET: required when STORAGE_DRIVER=s3');
   const dataDir = e.DATA_DIR;
   const config: Config = {
     nodeEnv: e.NODE_ENV,
@@ -210,6 +224,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiUrl: e.API_URL ?? `http://127.0.0.1:${e.API_PORT}`,
     dataDir,
     storageDir: e.STORAGE_DIR ?? `${dataDir}/blobs`,
+    storageDriver: e.STORAGE_DRIVER,
+    s3: e.STORAGE_DRIVER === 's3'
+      ? { endpoint: e.S3_ENDPOINT ?? null, bucket: e.S3_BUCKET!, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE, partSizeBytes: e.S3_PART_SIZE_BYTES }
+      : null,
     logLevel: e.LOG_LEVEL,
     queuePrefix: e.QUEUE_PREFIX,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
@@ -278,6 +296,7 @@ export function configToEnv(config: Config): Record<string, string> {
     API_URL: config.apiUrl,
     DATA_DIR: config.dataDir,
     STORAGE_DIR: config.storageDir,
+    STORAGE_DRIVER: config.storageDriver,
     LOG_LEVEL: config.logLevel,
     QUEUE_PREFIX: config.queuePrefix,
     ML_BACKEND: config.mlBackend,
@@ -298,6 +317,13 @@ export function configToEnv(config: Config): Record<string, string> {
   };
   if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
   if (config.redisUrl) env.REDIS_URL = config.redisUrl;
+  if (config.s3) {
+    env.S3_BUCKET = config.s3.bucket;
+    env.S3_REGION = config.s3.region;
+    env.S3_FORCE_PATH_STYLE = String(config.s3.forcePathStyle);
+    env.S3_PART_SIZE_BYTES = String(config.s3.partSizeBytes);
+    if (config.s3.endpoint) env.S3_ENDPOINT = config.s3.endpoint;
+  }
   if (config.auditHmacKey) env.AUDIT_HMAC_KEY = config.auditHmacKey;
   return env;
 }

@@ -13,7 +13,7 @@ export function createServices(config: Config, options: { name: string; log?: Lo
     config,
     log: options.log ?? createLogger({ level: config.logLevel, name: options.name }),
     db: createDb(config.databaseUrl, { queryCounter: options.queryCounter }),
-    store: createBlobStore({ storageDir: config.storageDir }),
+    store: createBlobStore({ driver: config.storageDriver, storageDir: config.storageDir, s3: config.s3 }),
     queues: openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, enqueueTimeoutMs: config.queueEnqueueTimeoutMs }),
   };
 }

@@ -1,17 +1,38 @@
-// Blob storage behind one interface; the filesystem driver is the default. Writes are atomic
-// (temp file, fsync, rename) so a crash never leaves a half-written object under its final key.
-import { promises as fs, constants as fsConstants } from 'node:fs';
+// Blob storage behind one interface, with two drivers: the filesystem (the default) and any
+// S3-compatible object store. Both keep the same guarantees, which the callers rely on:
+// - keys are content addresses (contentKey), so a key's bytes never change and a second put of a
+//   key is a no-op (`written: false`);
+// - put resolves only once the bytes are durable and a failed put leaves nothing under the key,
+//   so ingest may commit its index rows after it (an unreferenced blob is at worst left to
+//   sweepOrphanBlobs, never a row without its file);
+// - list() yields every stored key with its modification time, for that sweep;
+// - getRange() reads a byte range without reading the whole blob.
+// Failures are typed (@imaging/errors): NOT_FOUND for a missing key, RANGE_NOT_SATISFIABLE for a
+// range past the end, BAD_USER_INPUT for a key outside the pattern, SERVICE_UNAVAILABLE when the
+// store does not answer or refuses (a retry later can succeed).
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { FileBlobStore } from './file-blob-store';
+import { S3BlobStore, type S3Settings } from './s3-blob-store';
+
+export { FileBlobStore } from './file-blob-store';
+export { S3BlobStore, type S3Settings } from './s3-blob-store';
+
+export interface StoredBlob {
+  key: string;
+  modifiedAt: Date;
+  sizeBytes: number;
+}
 
 export interface BlobStore {
   /** Writes bytes under key unless the key already exists; returns whether it wrote. */
   put(key: string, bytes: Uint8Array): Promise<{ written: boolean }>;
   get(key: string): Promise<Buffer>;
+  /** Bytes `start` to `end` inclusive (RFC 9110 §14.1.2 numbering); `end` past the blob is clamped. */
+  getRange(key: string, start: number, end: number): Promise<Buffer>;
   exists(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Keys with their modification time, for maintenance sweeps. */
-  list(): AsyncIterable<{ key: string; modifiedAt: Date; sizeBytes: number }>;
+  list(): AsyncIterable<StoredBlob>;
   /** Checks the store is writable (readiness probe). */
   check(): Promise<void>;
 }
@@ -22,82 +43,16 @@ export function contentKey(sha256Hex: string): string {
   return `sha256/${sha256Hex.slice(0, 2)}/${sha256Hex.slice(2, 4)}/${sha256Hex}`;
 }
 
-const KEY_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
-
-export class FileBlobStore implements BlobStore {
-  constructor(readonly root: string) {}
-
-  private pathOf(key: string): string {
-    if (!KEY_PATTERN.test(key) || key.split('/').includes('..')) throw new Error('invalid blob key');
-    return path.join(this.root, key);
-  }
-
-  async put(key: string, bytes: Uint8Array): Promise<{ written: boolean }> {
-    const target = this.pathOf(key);
-    if (await this.exists(key)) return { written: false };
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    // Temp file beside the target (same directory, so the rename is atomic); fdatasync makes the
-    // content durable before the name appears.
-    const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
-    const handle = await fs.open(temp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, target);
-    return { written: true };
-  }
-
-  get(key: string): Promise<Buffer> {
-    return fs.readFile(this.pathOf(key));
-  }
-
-  async exists(key: string): Promise<boolean> {
-    try {
-      await fs.access(this.pathOf(key), fsConstants.F_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async delete(key: string): Promise<void> {
-    await fs.rm(this.pathOf(key), { force: true });
-  }
-
-  async *list(): AsyncIterable<{ key: string; modifiedAt: Date; sizeBytes: number }> {
-    const walk = async function* (dir: string, prefix: string): AsyncIterable<{ key: string; modifiedAt: Date; sizeBytes: number }> {
-      let entries: import('node:fs').Dirent[];
-      try {
-        entries = await fs.readdir(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) {
-        if (e.name.endsWith('.part')) continue;
-        const full = path.join(dir, e.name);
-        const key = prefix ? `${prefix}/${e.name}` : e.name;
-        if (e.isDirectory()) yield* walk(full, key);
-        else if (e.isFile()) {
-          const st = await fs.stat(full);
-          yield { key, modifiedAt: st.mtime, sizeBytes: st.size };
-        }
-      }
-    };
-    yield* walk(this.root, '');
-  }
-
-  async check(): Promise<void> {
-    // a real write: access(W_OK) passes for root even where writes would fail
-    await fs.mkdir(this.root, { recursive: true });
-    const probe = path.join(this.root, `.ready-${process.pid}-${randomBytes(4).toString('hex')}`);
-    await fs.writeFile(probe, '');
-    await fs.rm(probe, { force: true });
-  }
+export interface BlobStoreOptions {
+  driver?: 'fs' | 's3';
+  /** Root folder of the filesystem driver. */
+  storageDir: string;
+  /** Bucket and endpoint of the s3 driver; required when driver is 's3'. */
+  s3?: S3Settings | null;
 }
 
-export function createBlobStore(options: { storageDir: string }): BlobStore {
-  return new FileBlobStore(path.resolve(options.storageDir));
+export function createBlobStore(options: BlobStoreOptions): BlobStore {
+  if ((options.driver ?? 'fs') === 'fs') return new FileBlobStore(path.resolve(options.storageDir));
+  if (!options.s3) throw new Error('STORAGE_DRIVER=s3 needs S3_BUCKET');
+  return new S3BlobStore(options.s3);
 }

@@ -1,0 +1,117 @@
+// Filesystem driver. Writes are atomic (temp file, fsync, rename) so a crash never leaves a
+// half-written object under its final key.
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { NotFound, RangeNotSatisfiable } from '@imaging/errors';
+import type { BlobStore, StoredBlob } from './index';
+import { checkKey, checkRange } from './keys';
+
+export class FileBlobStore implements BlobStore {
+  constructor(readonly root: string) {}
+
+  private pathOf(key: string): string {
+    return path.join(this.root, checkKey(key));
+  }
+
+  async put(key: string, bytes: Uint8Array): Promise<{ written: boolean }> {
+    const target = this.pathOf(key);
+    if (await this.exists(key)) return { written: false };
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    // Temp file beside the target (same directory, so the rename is atomic); fdatasync makes the
+    // content durable before the name appears.
+    const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
+    const handle = await fs.open(temp, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, target);
+    return { written: true };
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const file = this.pathOf(key);
+    try {
+      return await fs.readFile(file);
+    } catch (e) {
+      throw missing(e, key);
+    }
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Buffer> {
+    checkRange(start, end);
+    const file = this.pathOf(key);
+    let handle: import('node:fs/promises').FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (e) {
+      throw missing(e, key);
+    }
+    try {
+      const { size } = await handle.stat();
+      if (start >= size) throw new RangeNotSatisfiable(`bytes ${start}-${end} lie outside the ${size} bytes of the blob`);
+      const length = Math.min(end, size - 1) - start + 1;
+      const out = Buffer.alloc(length);
+      let read = 0;
+      while (read < length) {
+        const { bytesRead } = await handle.read(out, read, length - read, start + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return out.subarray(0, read);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const file = this.pathOf(key);
+    try {
+      await fs.access(file, fsConstants.F_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.rm(this.pathOf(key), { force: true });
+  }
+
+  async *list(): AsyncIterable<StoredBlob> {
+    const walk = async function* (dir: string, prefix: string): AsyncIterable<StoredBlob> {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        if (e.name.endsWith('.part')) continue;
+        const full = path.join(dir, e.name);
+        const key = prefix ? `${prefix}/${e.name}` : e.name;
+        if (e.isDirectory()) yield* walk(full, key);
+        else if (e.isFile()) {
+          const st = await fs.stat(full);
+          yield { key, modifiedAt: st.mtime, sizeBytes: st.size };
+        }
+      }
+    };
+    yield* walk(this.root, '');
+  }
+
+  async check(): Promise<void> {
+    // a real write: access(W_OK) passes for root even where writes would fail
+    await fs.mkdir(this.root, { recursive: true });
+    const probe = path.join(this.root, `.ready-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await fs.writeFile(probe, '');
+    await fs.rm(probe, { force: true });
+  }
+}
+
+function missing(e: unknown, key: string): Error {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new NotFound(`blob ${key}`) : (e as Error);
+}
