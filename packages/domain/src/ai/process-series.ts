@@ -2,14 +2,19 @@
 // LUT to HU, resample, window) in batches, batched inference, findings, and in one transaction
 // the result, the AI's masks (annotation version 0), the stage figures and a NEW review task.
 // Idempotent: a re-run replaces the AI's own result while nobody has reviewed it yet.
+// The domain guard runs before the model (slices against its declared input domain) and after it
+// (mask extent): a series outside the domain gets an OUT_OF_DOMAIN result with no lesion label,
+// no findings and no masks, and still a review task, flagged, so a reader reads it unaided.
 import { appendAudit, inTransaction, poolSql, Prisma } from '@imaging/db';
 import { decodeFrame, parseInstance } from '@imaging/dicom';
 import {
-  batchImages, countSet, encodeMask, preprocessSlice, rescaleToHu, resampleMask, summariseFindings, type InferenceEngine,
+  batchImages, countSet, encodeMask, preprocessSlice, rescaleToHu, resampleMask, sliceStatistics, summariseFindings, type InferenceEngine,
+  type SliceStatistics,
 } from '@imaging/ml';
 import type { Services } from '../context';
 import { readInstanceFile } from '../ingest/compress-stored-instance';
 import type { ActiveModel } from './model-registry';
+import { checkInputDomain, checkOutputDomain, domainForModel } from './domain-guard';
 
 export interface InferenceRuntime {
   engine: InferenceEngine;
@@ -28,7 +33,10 @@ export interface SeriesJob {
 export type ProcessOutcome =
   | { status: 'superseded'; reason: string }
   | { status: 'skipped'; reason: string }
-  | { status: 'done'; aiResultId: string; label: string; score: number; lesionCount: number; slices: number; stages: StageFigures[] };
+  | {
+    status: 'done'; aiResultId: string; aiStatus: 'COMPLETE' | 'OUT_OF_DOMAIN'; domainReasonCode: string | null;
+    label: string; score: number; lesionCount: number; slices: number; stages: StageFigures[];
+  };
 
 export interface StageFigures {
   name: string;
@@ -94,6 +102,8 @@ export interface PreparedSlice {
   key: number | null;
   spacing: [number, number] | null;
   thickness: number | null;
+  /** HU statistics at the native grid, for the domain guard. */
+  statistics: SliceStatistics;
 }
 
 /** Decode, modality LUT to HU, resample and window every slice to the model's input, in slice order. */
@@ -109,6 +119,7 @@ export async function prepareSlices(services: Services, slices: SliceRow[], size
       row, image: preprocessSlice({ hu, rows: frame.rows, columns: frame.columns }, size),
       key: sliceKey(parsed.instance.imagePositionPatient, parsed.instance.imageOrientationPatient),
       spacing: parsed.instance.pixelSpacing, thickness: parsed.instance.sliceThickness,
+      statistics: sliceStatistics(hu, frame.rows, frame.columns),
     });
     if (fig) fig.items++;
   }
@@ -127,8 +138,8 @@ export function seriesSliceRows(services: Services, seriesId: string): Promise<S
 
 export async function processSeries(services: Services, runtime: InferenceRuntime, job: SeriesJob): Promise<ProcessOutcome> {
   const sql = poolSql(services.db);
-  const [series] = await sql.query<{ study_id: string; modality: string | null; total: number; pending_recent: number }>(
-    `SELECT s."studyDbId" AS study_id, s.modality,
+  const [series] = await sql.query<{ study_id: string; modality: string | null; body_part: string | null; total: number; pending_recent: number }>(
+    `SELECT s."studyDbId" AS study_id, s.modality, s."bodyPart" AS body_part,
             (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = s.id) AS total,
             (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = s.id AND i."preprocessedAt" IS NULL AND i."pipelineFailedAt" IS NULL AND i."createdAt" > now() - make_interval(secs => $2)) AS pending_recent
        FROM "Series" s WHERE s.id = $1`, [job.seriesId, STRAGGLER_MS / 1000]);
@@ -153,8 +164,11 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
   // preprocess: decode, HU, resample + window to the model's input, in slice order
   const [prepared, preprocessFig] = await timed('preprocess', (fig) => prepareSlices(services, slices, size, fig));
 
-  // inference in batches
-  const [predicted, inferenceFig] = await timed('inference', async (fig) => {
+  const domain = domainForModel();
+  const inputVerdict = checkInputDomain(domain, size, { modality: series.modality, bodyPart: series.body_part }, prepared);
+
+  // inference in batches (not for a series outside the model's domain: nothing it says would count)
+  const inference = !inputVerdict.inDomain ? null : await timed('inference', async (fig) => {
     const masks: Uint8Array[] = [];
     const probabilities: number[] = [];
     for (let i = 0; i < prepared.length; i += runtime.batchSize) {
@@ -170,39 +184,54 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
     fig.details = { backend: runtime.engine.backend, variant: runtime.variant, batchSize: runtime.batchSize, threads: runtime.engine.threads, modelVersion: runtime.model.version };
     return { masks, probabilities };
   });
+  const predicted = inference?.[0] ?? null;
+  const verdict = predicted ? checkOutputDomain(domain, inputVerdict, predicted.masks) : inputVerdict;
+  // the model's output counts only inside the domain
+  const kept = verdict.inDomain ? predicted : null;
+  const inDomain = kept !== null;
 
   // findings at model resolution, with the spacing scaled to it
   const first = prepared[0];
   const [rowMm, colMm] = first.spacing ?? [1, 1];
   const gaps = prepared.slice(1).map((p, i) => (p.key !== null && prepared[i].key !== null ? Math.abs(p.key - prepared[i].key!) : NaN)).filter((g) => Number.isFinite(g) && g > 0);
   const sliceMm = median(gaps) ?? first.thickness ?? 1;
-  const findings = summariseFindings(predicted.masks, [rowMm * (first.row.rows! / size), colMm * (first.row.columns! / size)], sliceMm, { minVoxels: 3 });
-  const score = Math.max(0, ...predicted.probabilities);
-  const label = score >= LABEL_THRESHOLD ? 'lesion' : 'none';
+  const findings = kept
+    ? summariseFindings(kept.masks, [rowMm * (first.row.rows! / size), colMm * (first.row.columns! / size)], sliceMm, { minVoxels: 3 })
+    : { lesions: [], lesionCount: 0, totalVolumeMl: 0 };
+  const score = kept ? Math.max(0, ...kept.probabilities) : 0;
+  const label = !inDomain ? 'unknown' : score >= LABEL_THRESHOLD ? 'lesion' : 'none';
+  const aiStatus = inDomain ? 'COMPLETE' as const : 'OUT_OF_DOMAIN' as const;
+  const domainCheck = {
+    domain: domain.name, input: verdict.input, output: verdict.output,
+    // what the model said, kept for audit and calibration only: never a finding
+    model: predicted && !inDomain ? { maxSliceProbability: Math.round(Math.max(0, ...predicted.probabilities) * 1e4) / 1e4 } : null,
+  } as unknown as Prisma.InputJsonValue;
 
   // masks back on the image grid, stored bit-packed and deflated; only slices with something in them
-  const stored = prepared.map((p, i) => {
-    const mask = p.row.rows === size && p.row.columns === size ? predicted.masks[i] : resampleMask(predicted.masks[i], size, size, p.row.columns!, p.row.rows!);
+  // (none outside the domain: a mask there would read as a lesion)
+  const stored = !kept ? [] : prepared.map((p, i) => {
+    const mask = p.row.rows === size && p.row.columns === size ? kept.masks[i] : resampleMask(kept.masks[i], size, size, p.row.columns!, p.row.rows!);
     const area = countSet(mask);
     return { instanceId: p.row.id, rows: p.row.rows!, columns: p.row.columns!, area, data: area ? encodeMask(mask) : null };
   });
 
-  const stages = [preprocessFig, inferenceFig];
+  const stages = inference ? [preprocessFig, inference[1]] : [preprocessFig];
   const aiResultId = await inTransaction(services.db, async (tx) => {
     const reviewed = await tx.reviewTask.findUnique({ where: { seriesDbId: job.seriesId } });
     const findingsJson = {
-      lesions: findings.lesions, sliceProbabilities: predicted.probabilities.map((p) => Math.round(p * 1e4) / 1e4),
+      lesions: findings.lesions, sliceProbabilities: kept ? kept.probabilities.map((p) => Math.round(p * 1e4) / 1e4) : [],
       sliceSpacingMm: sliceMm, pixelSpacingMm: [rowMm, colMm],
     } as unknown as Prisma.InputJsonValue;
+    const domainFields = { status: aiStatus, domainReasonCode: verdict.reasonCode, domainReason: verdict.reason, domainCheck };
     const result = await tx.aiResult.upsert({
       where: { seriesDbId_modelVersionId_variant: { seriesDbId: job.seriesId, modelVersionId: runtime.model.id, variant: runtime.variant } },
       create: {
         seriesDbId: job.seriesId, studyDbId: series.study_id, modelVersionId: runtime.model.id, variant: runtime.variant, backend: runtime.engine.backend,
-        label, score, lesionCount: findings.lesionCount, totalVolumeMl: findings.totalVolumeMl, findings: findingsJson, slices: prepared.length,
+        label, score, lesionCount: findings.lesionCount, totalVolumeMl: findings.totalVolumeMl, findings: findingsJson, slices: prepared.length, ...domainFields,
       },
       update: {
         backend: runtime.engine.backend, label, score, lesionCount: findings.lesionCount, totalVolumeMl: findings.totalVolumeMl, findings: findingsJson,
-        slices: prepared.length, createdAt: new Date(),
+        slices: prepared.length, createdAt: new Date(), ...domainFields,
       },
     });
     const untouched = !reviewed || reviewed.state === 'NEW';
@@ -219,12 +248,14 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
           data: withMask.map((s) => ({ annotationId: annotation.id, instanceDbId: s.instanceId, rows: s.rows, columns: s.columns, area: s.area, data: Buffer.from(s.data!) })),
         });
       }
+      // outside the domain the task carries no AI label or score, only the flag
+      const taskAi = inDomain ? { aiLabel: label, aiScore: score, outOfDomain: false } : { aiLabel: null, aiScore: null, outOfDomain: true };
       if (!reviewed) {
         await tx.reviewTask.create({
-          data: { seriesDbId: job.seriesId, studyDbId: series.study_id, aiResultId: result.id, state: 'NEW', aiLabel: label, aiScore: score },
+          data: { seriesDbId: job.seriesId, studyDbId: series.study_id, aiResultId: result.id, state: 'NEW', ...taskAi },
         });
       } else {
-        await tx.reviewTask.update({ where: { id: reviewed.id }, data: { aiResultId: result.id, aiLabel: label, aiScore: score, updatedAt: new Date() } });
+        await tx.reviewTask.update({ where: { id: reviewed.id }, data: { aiResultId: result.id, ...taskAi, updatedAt: new Date() } });
       }
     }
     for (const s of stages) {
@@ -237,9 +268,12 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
     await tx.seriesProcessing.update({ where: { seriesDbId: job.seriesId }, data: { state: 'DONE', finishedAt: new Date(), updatedAt: new Date(), error: null, errorCode: null } });
     await appendAudit(tx, {
       actorType: 'SYSTEM', action: 'ai.result', resourceType: 'Series', resourceId: job.seriesId, outcome: 'SUCCESS',
-      details: { modelVersion: runtime.model.version, variant: runtime.variant, label, score: Math.round(score * 1e4) / 1e4, lesionCount: findings.lesionCount, slices: prepared.length, reviewTaskCreated: !reviewed },
+      details: {
+        modelVersion: runtime.model.version, variant: runtime.variant, label, score: Math.round(score * 1e4) / 1e4, lesionCount: findings.lesionCount, slices: prepared.length,
+        reviewTaskCreated: !reviewed, status: aiStatus, domainReasonCode: verdict.reasonCode,
+      },
     });
     return result.id;
   }, { timeoutMs: 60_000 });
-  return { status: 'done', aiResultId, label, score, lesionCount: findings.lesionCount, slices: prepared.length, stages };
+  return { status: 'done', aiResultId, aiStatus, domainReasonCode: verdict.reasonCode, label, score, lesionCount: findings.lesionCount, slices: prepared.length, stages };
 }

@@ -37,6 +37,8 @@ export async function studyProcessing(ctx: DomainContext, studyDbId: string): Pr
 export interface AiResultView {
   id: string; seriesInstanceUid: string; label: string; score: number; lesionCount: number; totalVolumeMl: number; findings: unknown;
   modelVersion: string; variant: string; backend: string; slices: number; createdAt: Date;
+  /** COMPLETE, or OUT_OF_DOMAIN with a reason code, the reasons and the checks' statistics. */
+  status: 'COMPLETE' | 'OUT_OF_DOMAIN'; domainReasonCode: string | null; domainReason: string | null; domainCheck: unknown;
 }
 
 /** The newest result per series of a study. */
@@ -44,7 +46,8 @@ export async function studyAiResults(ctx: DomainContext, studyDbId: string): Pro
   requirePermission(ctx.principal, 'phi:read');
   return poolSql(ctx.db).query<AiResultView>(
     `SELECT DISTINCT ON (r."seriesDbId") r.id, s."seriesInstanceUid", r.label, r.score, r."lesionCount", r."totalVolumeMl", r.findings,
-            m.version AS "modelVersion", r.variant, r.backend, r.slices, r."createdAt"
+            m.version AS "modelVersion", r.variant, r.backend, r.slices, r."createdAt",
+            r.status::text AS status, r."domainReasonCode", r."domainReason", r."domainCheck"
        FROM "AiResult" r JOIN "Series" s ON s.id = r."seriesDbId" JOIN "ModelVersion" m ON m.id = r."modelVersionId"
       WHERE r."studyDbId" = $1 ORDER BY r."seriesDbId", r."createdAt" DESC`, [studyDbId]);
 }

@@ -16,6 +16,8 @@ export const LABELS = ['lesion', 'none'] as const;
 export interface ReviewTaskRow {
   id: string; seriesDbId: string; studyDbId: string; aiResultId: string | null; state: ReviewState; urgent: boolean;
   aiLabel: string | null; aiScore: number | null; assigneeId: string | null; firstReaderId: string | null;
+  /** The AI result is OUT_OF_DOMAIN: no AI label to approve. */
+  outOfDomain: boolean;
   secondReadRequired: boolean; secondReadReason: string | null; disagreement: boolean | null;
   claimedAt: Date | null; lastActivityAt: Date | null; createdAt: Date; updatedAt: Date; priority: number;
 }
@@ -23,7 +25,7 @@ export interface ReviewTaskRow {
 /** Priority: urgent first, then AI suspicion, then waiting time (capped at two days). */
 export const PRIORITY_SQL = `(CASE WHEN t.urgent THEN 100 ELSE 0 END + 50 * COALESCE(t."aiScore", 0)
   + LEAST(EXTRACT(EPOCH FROM (now() - t."createdAt")) / 3600.0, 48) * 0.5)::float8`;
-const TASK_COLUMNS = `t.id, t."seriesDbId", t."studyDbId", t."aiResultId", t.state::text AS state, t.urgent, t."aiLabel", t."aiScore",
+const TASK_COLUMNS = `t.id, t."seriesDbId", t."studyDbId", t."aiResultId", t.state::text AS state, t.urgent, t."aiLabel", t."aiScore", t."outOfDomain",
   t."assigneeId", t."firstReaderId", t."secondReadRequired", t."secondReadReason", t.disagreement, t."claimedAt", t."lastActivityAt",
   t."createdAt", t."updatedAt", ${PRIORITY_SQL} AS priority`;
 /** A task with what the worklist shows of its study, series, patient and reader. */
@@ -163,6 +165,8 @@ export async function submitReview(ctx: DomainContext, id: string, input: Submit
     if (task.assigneeId !== me) throw new Forbidden('only the radiologist who claimed this task can submit it');
     const second = task.state === 'SECOND_READ';
     if (!second && task.state !== 'IN_PROGRESS' && task.state !== 'ASSIGNED') illegal(task, 'submit');
+    // an out-of-domain series has no AI read to agree with: the reader labels it (CORRECT) or rejects it
+    if (input.decision === 'APPROVE' && task.outOfDomain) throw new Invalid('the AI result is out of its domain: there is no AI label to approve; CORRECT (with a label) or REJECT');
     const label = input.decision === 'APPROVE' ? task.aiLabel : input.decision === 'CORRECT' ? input.label! : null;
     const correction = input.decision === 'CORRECT' && input.masks?.length ? await storeCorrection(sql, task, me, label!, input.masks) : null;
     await sql.query(
