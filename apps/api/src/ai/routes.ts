@@ -1,7 +1,8 @@
 // Masks for viewers: one slice's segmentation at an annotation version, bit-packed (rows × columns
 // bits, row-major, most significant bit first). Headers carry the geometry and the version.
+// And a whole annotation version as a DICOM Segmentation (application/dicom), for PACS and viewers.
 import express, { type Router } from 'express';
-import { auditMaskRead, sliceMask, type Services } from '@imaging/domain';
+import { annotationSegFile, auditMaskRead, sliceMask, type Services } from '@imaging/domain';
 import { Invalid } from '@imaging/errors';
 import { domainContext } from '../http/request-context';
 
@@ -25,6 +26,14 @@ export function aiRouter(services: Services): Router {
     res.setHeader('x-mask-area', String(mask.area));
     res.setHeader('cache-control', 'private, no-cache');
     res.end(Buffer.from(mask.packed.buffer, mask.packed.byteOffset, mask.packed.byteLength));
+  });
+  router.get('/api/annotations/:id/seg', async (req, res) => {
+    const seg = await annotationSegFile(domainContext(services, req), String(req.params.id));
+    res.setHeader('content-type', 'application/dicom');
+    res.setHeader('content-disposition', `attachment; filename="seg-v${seg.version}-${seg.annotationId.slice(0, 8)}.dcm"`);
+    res.setHeader('x-seg-sop-instance-uid', seg.sopInstanceUid);
+    res.setHeader('cache-control', 'private, no-cache');
+    res.end(Buffer.from(seg.bytes.buffer, seg.bytes.byteOffset, seg.bytes.byteLength));
   });
   return router;
 }

@@ -17,6 +17,7 @@ import { ReviewResolver } from './resolvers/review';
 import { StorageResolver } from './resolvers/storage';
 import { RetrainResolver } from './resolvers/retrain';
 import { CostResolver } from './resolvers/cost';
+import { AnnotationSegResolver, SegmentationResolver } from './resolvers/segmentation';
 import type { GraphQLContext } from './context';
 
 const NO_TOPICS = {
@@ -26,7 +27,7 @@ const NO_TOPICS = {
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, RetrainResolver, StorageResolver, CostResolver],
+    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, RetrainResolver, StorageResolver, CostResolver, SegmentationResolver, AnnotationSegResolver],
     validate: { forbidUnknownValues: false },
     // Every subscription here brings its own `subscribe` (it polls Postgres, so it works across
     // api and worker processes); type-graphql still insists on a PubSub, and this one has no topics.

@@ -3,15 +3,15 @@
 // bytes follow from the version (id + createdAt) alone, so exporting it again finds the stored
 // instance, and two exports at once store one file (the second ingest is a duplicate).
 import { createHash } from 'node:crypto';
-import { appendAudit, inSqlTransaction, poolSql, type Sql } from '@imaging/db';
+import { appendAudit, inSqlTransaction, poolSql, recordAudit, type Sql } from '@imaging/db';
 import {
   LESION_CATEGORY, LESION_TYPE, parseInstance, writeSegmentation, type SegmentDefinition, type SegmentationSource, type SourceImage,
 } from '@imaging/dicom';
 import { decodeMask } from '@imaging/ml';
 import { requirePermission } from '@imaging/auth';
-import { Conflict, NotFound, TooLarge } from '@imaging/errors';
+import { Conflict, Invalid, NotFound, TooLarge } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
-import { readInstanceHeader } from '../ingest/compress-stored-instance';
+import { readInstanceFile, readInstanceHeader } from '../ingest/compress-stored-instance';
 import { ingestInstances } from '../ingest/ingest-instances';
 import { firstReadHidden, type ReviewState } from '../review/review-tasks';
 
@@ -56,7 +56,7 @@ export function segUids(annotation: { id: string; seriesDbId: string; createdAt:
 }
 
 async function loadAnnotation(ctx: DomainContext, annotationId: string): Promise<AnnotationRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(annotationId)) throw new NotFound(`annotation ${annotationId}`);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(annotationId)) throw new Invalid('annotation id must be a UUID');
   const [row] = await poolSql(ctx.db).query<AnnotationRow>(
     `SELECT av.id, av."seriesDbId" AS series_id, av.version, av.source::text AS source, av."authorId" AS author_id, av."createdAt" AS created_at,
             m.version AS model_version, s."seriesInstanceUid" AS series_uid, s."seriesNumber" AS series_number, st."studyInstanceUid" AS study_uid,
@@ -202,4 +202,17 @@ export async function exportAnnotationSeg(ctx: DomainContext, annotationId: stri
   if (result.status === 'conflict') throw new Conflict(`another file is stored under the SEG's SOP Instance UID ${uids.sopInstanceUid}`);
   if (result.status === 'failed' || !result.instanceId) throw new Conflict(`the SEG was not stored: ${result.error?.code ?? 'unknown'}: ${result.error?.message ?? ''}`);
   return { ...base, sopInstanceUid: uids.sopInstanceUid, seriesInstanceUid: uids.seriesInstanceUid, instanceId: result.instanceId, created: result.status === 'stored' };
+}
+
+/** The SEG file of an annotation version for download (exported first if need be); each read is audited, as mask reads are. */
+export async function annotationSegFile(ctx: DomainContext, annotationId: string): Promise<SegExport & { bytes: Uint8Array }> {
+  const exported = await exportAnnotationSeg(ctx, annotationId);
+  const [row] = await poolSql(ctx.db).query<{ storage_key: string }>(`SELECT "storageKey" AS storage_key FROM "Instance" WHERE id = $1`, [exported.instanceId]);
+  if (!row) throw new NotFound(`segmentation ${exported.sopInstanceUid}`);
+  const bytes = await readInstanceFile(ctx, row.storage_key);
+  await recordAudit(ctx.db, {
+    ...auditBase(ctx), action: 'seg.read', resourceType: 'AnnotationVersion', resourceId: annotationId, outcome: 'SUCCESS',
+    details: { version: exported.version, source: exported.source, sopInstanceUid: exported.sopInstanceUid },
+  });
+  return { ...exported, bytes };
 }

@@ -26,7 +26,7 @@ export class ReviewDecisionType {
 export class AnnotationVersionType {
   @Field(() => ID) id!: string;
   @Field(() => Int, { description: '0 = the AI' }) version!: number;
-  @Field(() => String, { description: 'AI | READER' }) source!: string;
+  @Field(() => String, { description: 'AI | READER | IMPORTED (from an uploaded DICOM SEG)' }) source!: string;
   @Field(() => String, { nullable: true }) authorName!: string | null;
   @Field(() => String, { nullable: true }) label!: string | null;
   @Field(() => Int, { description: 'slices stored in this version' }) slices!: number;
@@ -41,6 +41,7 @@ export class ReviewTaskType {
   @Field(() => Boolean) urgent!: boolean;
   @Field(() => String, { nullable: true }) aiLabel!: string | null;
   @Field(() => Float, { nullable: true }) aiScore!: number | null;
+  @Field(() => Boolean, { description: 'the AI result is OUT_OF_DOMAIN: no AI label or score; read the series unaided' }) outOfDomain!: boolean;
   @Field(() => String) studyInstanceUid!: string;
   @Field(() => String) seriesInstanceUid!: string;
   @Field(() => String, { nullable: true }) patientName!: string | null;
