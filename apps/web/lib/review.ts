@@ -9,13 +9,13 @@ export interface TaskRow {
 }
 
 export interface Decision { read: number; decision: string; label: string | null; comment: string | null; readerName: string; annotationVersion: number | null; createdAt: string }
-export interface AnnotationVersion { version: number; source: string; authorName: string | null; label: string | null; slices: number; createdAt: string }
+export interface AnnotationVersion { version: number; source: string; authorName: string | null; label: string | null; slices: number; createdAt: string; segDownloadUrl: string }
 export interface TaskDetail extends TaskRow { decisions: Decision[]; annotationVersions: AnnotationVersion[] }
 
 export const TASK_FIELDS = `id state priority urgent aiLabel aiScore studyInstanceUid seriesInstanceUid patientName patientId studyDescription
   modality slices assigneeId assigneeName ageSeconds secondReadRequired secondReadReason disagreement`;
 export const DETAIL_FIELDS = `${TASK_FIELDS} decisions { read decision label comment readerName annotationVersion createdAt }
-  annotationVersions { version source authorName label slices createdAt }`;
+  annotationVersions { version source authorName label slices createdAt segDownloadUrl }`;
 
 export const STATE_WORDS: Record<ReviewState, string> = {
   NEW: 'new', ASSIGNED: 'claimed', IN_PROGRESS: 'in progress', SUBMITTED: 'submitted', SECOND_READ: 'second read',

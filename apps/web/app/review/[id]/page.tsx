@@ -87,6 +87,8 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
   const back = <p><Link href="/worklist" data-testid="back-to-worklist">← Worklist</Link></p>;
   if (error && !task) return <>{back}<p className="error" role="alert" data-testid="review-error">{error}</p></>;
   if (!task) return <p className="muted page-state" data-testid="review-loading">Loading case…</p>;
+  // the SEG of the version on screen: the chosen one, else the newest
+  const shownVersion = version === undefined ? task.annotationVersions.at(-1) : task.annotationVersions.find((v) => v.version === version);
   return (
     <>
       {back}
@@ -122,9 +124,12 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
             <label>Show
               <select value={version ?? ''} onChange={(e) => setVersion(e.target.value === '' ? undefined : Number(e.target.value))} data-testid="version-select">
                 <option value="">latest</option>
-                {task.annotationVersions.map((v) => <option key={v.version} value={v.version}>v{v.version} · {v.source === 'AI' ? 'AI' : v.authorName} · {v.label ?? ''}</option>)}
+                {task.annotationVersions.map((v) => <option key={v.version} value={v.version}>v{v.version} · {v.source === 'READER' ? v.authorName : v.source === 'AI' ? 'AI' : 'imported'} · {v.label ?? ''}</option>)}
               </select>
             </label>
+            {shownVersion && (
+              <p><a href={shownVersion.segDownloadUrl} download data-testid="download-seg">Download SEG</a> <span className="muted">(v{shownVersion.version}, DICOM Segmentation)</span></p>
+            )}
           </div>
           {task.decisions.length > 0 && (
             <div className="card" data-testid="decisions">
