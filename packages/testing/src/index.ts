@@ -5,3 +5,4 @@ export * from './phantom';
 export * from './net';
 export * from './wait';
 export * from './hostile';
+export * from './fuzz';
