@@ -116,7 +116,10 @@ export class DimseAssociation extends Scp {
       return;
     }
     const accepted = negotiatePresentationContexts(association);
-    association.setMaxPduLength(config.maxPduBytes);
+    // dcmjs-dimse keeps one max PDU length per association: what it announces in the A-ASSOCIATE-AC
+    // and the size it sends PDUs in. The smaller of the peer's and ours fits both directions.
+    const peerMaxPdu = association.getMaxPduLength();
+    association.setMaxPduLength(peerMaxPdu > 0 ? Math.min(peerMaxPdu, config.maxPduBytes) : config.maxPduBytes);
     this.principal = { kind: 'dimse', id: calling, role: 'INTEGRATOR' };
     this.sendAssociationAccept();
     this.auditAssociation('SUCCESS', calling, { calledAeTitle: called, acceptedContexts: accepted, proposedContexts: association.getPresentationContexts().length });
