@@ -16,7 +16,7 @@ import { activeModel, registerModelDirectory } from './model-registry';
 import { prepareSlices, seriesSliceRows } from './process-series';
 
 export type RejectedPolicy = 'exclude' | 'negative';
-export type CaseSource = 'approved' | 'corrected' | 'rejected';
+export type CaseSource = 'approved' | 'corrected' | 'rejected' | 'imported';
 
 export interface CaseSetCounts {
   cases: number;
@@ -57,8 +57,9 @@ interface TruthSlice { area: number; rows: number; columns: number; data: Buffer
 
 /**
  * Truth masks of a case by instance: the AI's version 0 for an approval, the reader's edited
- * slices over it for a correction, nothing (empty everywhere) for a case labelled "none" by a
- * reader or a rejection kept as negative.
+ * slices over it for a correction, an imported SEG's version (every slice stored, so it overrides
+ * version 0 everywhere), nothing (empty everywhere) for a case labelled "none" by a reader or a
+ * rejection kept as negative.
  */
 async function truthSlices(sql: Sql, c: { seriesDbId: string; source: CaseSource; label: string; annotationVersion: number }, withData: boolean): Promise<Map<string, TruthSlice>> {
   const out = new Map<string, TruthSlice>();
@@ -72,7 +73,7 @@ async function truthSlices(sql: Sql, c: { seriesDbId: string; source: CaseSource
 }
 
 function emptyCounts(): CaseSetCounts {
-  return { cases: 0, slices: 0, lesionSlices: 0, byLabel: { lesion: 0, none: 0 }, bySource: { approved: 0, corrected: 0, rejected: 0 }, train: 0, heldOut: 0, excluded: 0 };
+  return { cases: 0, slices: 0, lesionSlices: 0, byLabel: { lesion: 0, none: 0 }, bySource: { approved: 0, corrected: 0, rejected: 0, imported: 0 }, train: 0, heldOut: 0, excluded: 0 };
 }
 
 /** Freezes the current FINAL (and, by policy, REJECTED) reviews into the next case-set version. */
@@ -94,7 +95,7 @@ export async function buildLabelledCaseSet(ctx: DomainContext, options: { reject
         WHERE t.state IN ('FINAL', 'REJECTED')
         ORDER BY t."createdAt", t.id`);
     const counts = emptyCounts();
-    const cases: { seriesDbId: string; taskId: string; annotationVersion: number; label: string; source: CaseSource; split: string; slices: number; lesionSlices: number }[] = [];
+    const cases: { seriesDbId: string; taskId: string | null; annotationVersion: number; label: string; source: CaseSource; split: string; slices: number; lesionSlices: number }[] = [];
     for (const f of finals) {
       const rejected = f.state === 'REJECTED' || f.decision === 'REJECT';
       if (rejected && rejectedPolicy === 'exclude') { counts.excluded++; continue; }
@@ -112,7 +113,28 @@ export async function buildLabelledCaseSet(ctx: DomainContext, options: { reject
       counts.bySource[source]++;
       if (split === 'train') counts.train++; else counts.heldOut++;
     }
-    if (cases.length === 0) throw new Conflict('there are no FINAL reviews to build a labelled-case set from yet');
+    // Series nobody reviewed to the end whose truth came as a DICOM SEG: the newest imported version
+    // (it stores every slice, so it is the whole truth). A reviewed case's decision wins.
+    const imported = await sql.query<{ series_id: string; series_uid: string; version: number; label: string | null; slices: number }>(
+      `SELECT DISTINCT ON (av."seriesDbId") av."seriesDbId" AS series_id, s."seriesInstanceUid" AS series_uid, av.version, av.label,
+              (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = av."seriesDbId" AND i."preprocessedAt" IS NOT NULL) AS slices
+         FROM "AnnotationVersion" av JOIN "Series" s ON s.id = av."seriesDbId"
+        WHERE av.source = 'IMPORTED' AND av."seriesDbId" <> ALL($1::uuid[])
+        ORDER BY av."seriesDbId", av.version DESC`, [finals.map((f) => f.series_id)]);
+    for (const f of imported.filter((i) => i.slices > 0)) {
+      const label = f.label ?? 'none';
+      const truth = await truthSlices(sql, { seriesDbId: f.series_id, source: 'imported', label, annotationVersion: f.version }, false);
+      const lesionSlices = [...truth.values()].filter((t) => t.area > 0).length;
+      const split = caseSplit(f.series_uid);
+      cases.push({ seriesDbId: f.series_id, taskId: null, annotationVersion: f.version, label, source: 'imported', split, slices: f.slices, lesionSlices });
+      counts.cases++;
+      counts.slices += f.slices;
+      counts.lesionSlices += lesionSlices;
+      counts.byLabel[label] = (counts.byLabel[label] ?? 0) + 1;
+      counts.bySource.imported = (counts.bySource.imported ?? 0) + 1;
+      if (split === 'train') counts.train++; else counts.heldOut++;
+    }
+    if (cases.length === 0) throw new Conflict('there are no FINAL reviews or imported segmentations to build a labelled-case set from yet');
     const [{ next }] = await sql.query<{ next: number }>(`SELECT COALESCE(max(version), 0) + 1 AS next FROM "LabelledCaseSet"`);
     const [set] = await sql.query<{ id: string; createdAt: Date }>(
       `INSERT INTO "LabelledCaseSet" (id, version, "createdById", "rejectedPolicy", counts, "createdAt")

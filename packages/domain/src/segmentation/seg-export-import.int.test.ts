@@ -12,6 +12,7 @@ import { ingestInstances } from '../ingest/ingest-instances';
 import { preprocessInstance } from '../ingest/preprocess-instance';
 import { activeModel, registerShippedModel } from '../ai/model-registry';
 import { processSeries } from '../ai/process-series';
+import { buildLabelledCaseSet } from '../ai/retrain';
 import { sliceMask } from '../ai/results';
 import { createUser } from '../users/manage-users';
 import { claimReviewTask, startReviewTask, submitReview } from '../review/review-tasks';
@@ -166,5 +167,13 @@ describe('DICOM SEG export and import', () => {
     const versions = await poolSql(s.db).query<{ version: number; slices: number }>(
       `SELECT av.version, (SELECT count(*)::int FROM "MaskSlice" ms WHERE ms."annotationId" = av.id) AS slices FROM "AnnotationVersion" av WHERE av."seriesDbId" = $1 ORDER BY version`, [ctSeries]);
     expect(versions.every((v) => v.version >= 1 && v.slices === 3)).toBe(true); // every slice stored: a complete truth
+
+    // ground truth for retraining: the unreviewed CT enters the next labelled-case set by its newest imported version
+    for (const r of ingestedCt) await preprocessInstance(s, r.instanceId!);
+    const set = await buildLabelledCaseSet(ctx);
+    expect(set.counts.bySource.imported).toBe(1);
+    const [labelled] = await poolSql(s.db).query<{ source: string; annotationVersion: number; reviewTaskId: string | null; lesionSlices: number; label: string }>(
+      `SELECT source, "annotationVersion", "reviewTaskId", "lesionSlices", label FROM "LabelledCase" WHERE "setId" = $1 AND "seriesDbId" = $2`, [set.id, ctSeries]);
+    expect(labelled).toEqual({ source: 'imported', annotationVersion: versions.at(-1)!.version, reviewTaskId: null, lesionSlices: 3, label: 'lesion' });
   }, 120_000);
 });

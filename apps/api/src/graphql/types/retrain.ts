@@ -22,7 +22,7 @@ export class LabelledCaseSetType {
   @Field(() => Int, { description: 'cases kept out of training for the gate' }) heldOut!: number;
   @Field(() => Int, { description: 'rejected reviews left out' }) excluded!: number;
   @Field(() => [CountType], { description: 'cases per label (lesion, none)' }) byLabel!: CountType[];
-  @Field(() => [CountType], { description: 'cases per source (approved, corrected, rejected)' }) bySource!: CountType[];
+  @Field(() => [CountType], { description: 'cases per source (approved, corrected, rejected, imported: truth from an uploaded DICOM SEG)' }) bySource!: CountType[];
   @Field(() => Date) createdAt!: Date;
 }
 
