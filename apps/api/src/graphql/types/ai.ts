@@ -55,7 +55,7 @@ export class FindingsType {
 export class AiResultType {
   @Field(() => ID) id!: string;
   @Field(() => String) seriesInstanceUid!: string;
-  @Field(() => String, { description: 'lesion | none' }) label!: string;
+  @Field(() => String, { description: 'lesion | none; unknown when OUT_OF_DOMAIN' }) label!: string;
   @Field(() => Float, { description: 'highest slice lesion probability' }) score!: number;
   @Field(() => FindingsType) findings!: FindingsType;
   @Field(() => String) modelVersion!: string;
@@ -63,6 +63,10 @@ export class AiResultType {
   @Field(() => String, { description: 'tfjs backend that ran the model' }) backend!: string;
   @Field(() => Int) slices!: number;
   @Field(() => Date) createdAt!: Date;
+  @Field(() => String, { description: 'COMPLETE | OUT_OF_DOMAIN (the series is outside the model\'s declared input domain: no lesion label, findings or masks)' }) status!: string;
+  @Field(() => String, { nullable: true, description: 'why OUT_OF_DOMAIN: MODALITY | BODY_PART | GRID | FIELD_OF_VIEW | PIXEL_SPACING | SLICE_THICKNESS | HU_STATISTICS | OUTPUT_MASK_FRACTION' }) domainReasonCode!: string | null;
+  @Field(() => String, { nullable: true, description: 'the reasons in words' }) domainReason!: string | null;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'the input and output checks with their statistics' }) domainCheck!: unknown;
 }
 
 @ObjectType()
