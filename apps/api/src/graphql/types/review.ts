@@ -26,7 +26,7 @@ export class ReviewDecisionType {
 export class AnnotationVersionType {
   @Field(() => ID) id!: string;
   @Field(() => Int, { description: '0 = the AI' }) version!: number;
-  @Field(() => String, { description: 'AI | READER' }) source!: string;
+  @Field(() => String, { description: 'AI | READER | IMPORTED (from an uploaded DICOM SEG)' }) source!: string;
   @Field(() => String, { nullable: true }) authorName!: string | null;
   @Field(() => String, { nullable: true }) label!: string | null;
   @Field(() => Int, { description: 'slices stored in this version' }) slices!: number;
