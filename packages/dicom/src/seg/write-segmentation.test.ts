@@ -75,13 +75,13 @@ describe('writeSegmentation', () => {
   });
 
   it('is deterministic, and names the reader of a MANUAL segmentation', () => {
-    const manual = input({ segments: [{ number: 1, label: 'Lesion', category: LESION_CATEGORY, type: LESION_TYPE, algorithm: { type: 'MANUAL' } }], contentCreatorName: 'reader-1a2b3c4d' });
+    const manual = input({ segments: [{ number: 1, label: 'Lesion', category: LESION_CATEGORY, type: LESION_TYPE, algorithm: { type: 'MANUAL' } }], contentCreatorName: 'Reader^1a2b3c4d' });
     const bytes = writeSegmentation(manual);
     expect(Buffer.from(writeSegmentation(manual)).equals(Buffer.from(bytes))).toBe(true);
     const reading = readWithIndependentReaders(bytes);
     expect(reading.dciodvfyErrors).toEqual([]);
     expect(reading.pydicom.segments[0].algorithmType).toBe('MANUAL');
-    expect(reading.dcmdump).toContain('[reader-1a2b3c4d]');
+    expect(reading.dcmdump).toContain('[Reader^1a2b3c4d]');
   });
 
   it('packs frames as one LSB-first bit stream, not padded between frames (PS3.5 §8.1.1)', () => {

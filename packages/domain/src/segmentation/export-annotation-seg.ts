@@ -161,7 +161,7 @@ async function buildSeg(ctx: DomainContext, annotation: AnnotationRow, uids: Ret
     contentLabel: ai ? 'AI' : `READER_V${annotation.version}`,
     contentDescription: ai ? `AI result, model ${modelVersion}` : `Reader annotation, version ${annotation.version}`,
     // the reader by an opaque id: names need review:identities, and anyone with phi:read can retrieve the SEG
-    contentCreatorName: ai ? null : `reader-${(annotation.author_id ?? 'unknown').slice(0, 8)}`,
+    contentCreatorName: ai ? null : `Reader^${(annotation.author_id ?? 'unknown').slice(0, 8)}`, // PN family^given (PS3.5 §6.2.1)
     equipment: { manufacturer: 'Imaging Review Platform', modelName: ai ? MODEL_NAME : 'Review viewer', deviceSerialNumber: '1', softwareVersions: ai ? modelVersion : '1' },
   });
 }

@@ -70,6 +70,7 @@ describe('DICOM SEG export and import', () => {
 
     const reading = readWithIndependentReaders(bytes);
     expect(reading.dciodvfyErrors).toEqual([]);
+    expect(reading.dciodvfyWarnings).toEqual([]); // dicom3tools finds nothing to warn about either
     expect(reading.dcmdump).toContain('(0008,0060) CS [SEG]');
     expect(reading.dcmdump).toContain('(0020,9113) SQ'); // PlanePositionSequence: the phantom has a frame of reference
     const marked = ingested.map((r, i) => ({ sop: r.sopInstanceUid!, mask: aiMasks[i] })).filter((x) => x.mask.some(Boolean));
@@ -100,8 +101,9 @@ describe('DICOM SEG export and import', () => {
     expect(manual).toMatchObject({ version: corrected.version, source: 'READER', created: true, seriesInstanceUid: exported.seriesInstanceUid });
     const manualReading = readWithIndependentReaders(await segFile(manual.sopInstanceUid, study.studyInstanceUid));
     expect(manualReading.dciodvfyErrors).toEqual([]);
+    expect(manualReading.dciodvfyWarnings).toEqual([]);
     expect(manualReading.pydicom.segments[0].algorithmType).toBe('MANUAL');
-    expect(manualReading.dcmdump).toContain(`[reader-${reader.id.slice(0, 8)}]`);
+    expect(manualReading.dcmdump).toContain(`[Reader^${reader.id.slice(0, 8)}]`);
     bySop.delete(cleared);
     expect(new Map(manualReading.pydicom.frames.map((f) => [f.referencedSopInstanceUid, f.sha256]))).toEqual(bySop);
 
