@@ -1,5 +1,5 @@
 // `npm start`: the whole platform with zero setup. Embedded Postgres and a private Redis unless
-// DATABASE_URL / REDIS_URL are set, migrations, demo users and study, then api, worker and web.
+// DATABASE_URL / REDIS_URL are set, migrations, demo users and study, then api, worker, dimse and web.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -66,6 +66,7 @@ async function main() {
     const env = { ...processEnv(), ...configToEnv(runtime) };
     children.push(run('api', process.execPath, [path.join(root, 'apps/api/dist/main.js')], env, root));
     children.push(run('worker', process.execPath, [path.join(root, 'apps/worker/dist/main.js')], env, root));
+    if (runtime.dimse.enabled) children.push(run('dimse', process.execPath, [path.join(root, 'apps/dimse/dist/main.js')], env, root));
     const web = path.join(root, 'apps/web');
     if (existsSync(path.join(web, '.next'))) {
       const nextBin = require.resolve('next/dist/bin/next', { paths: [web] });
@@ -76,6 +77,7 @@ async function main() {
     for (const c of children) c.once('exit', (code) => { if (code) { say(`a process exited with code ${code}; stopping`); void shutdown(1); } });
     say(`API     http://127.0.0.1:${runtime.apiPort}/graphql   (health: /healthz, /readyz)`);
     say(`Web app http://127.0.0.1:${runtime.webPort}`);
+    if (runtime.dimse.enabled) say(`DIMSE   AE title ${runtime.dimse.aeTitle}, port ${runtime.dimse.port} (C-ECHO, C-STORE, C-FIND, C-GET)`);
     say('press Ctrl+C to stop');
   } catch (e) {
     process.stderr.write(`[start] ${(e as Error).message}\n`);
