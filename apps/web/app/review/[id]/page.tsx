@@ -11,12 +11,16 @@ import { useSession } from '../../../lib/session';
 import { packMaskBase64 } from '../../../lib/viewer/mask';
 
 interface Finding { volumeMl: number; sliceRange: number[] }
-interface AiResult { seriesInstanceUid: string; label: string; score: number; modelVersion: string; variant: string; backend: string; findings: { lesionCount: number; totalVolumeMl: number; lesions: Finding[] } }
+interface AiResult {
+  seriesInstanceUid: string; label: string; score: number; modelVersion: string; variant: string; backend: string;
+  /** OUT_OF_DOMAIN: the series is outside what the model was trained on; it gives no label. */
+  status: string; domainReasonCode: string | null; domainReason: string | null;
+  findings: { lesionCount: number; totalVolumeMl: number; lesions: Finding[] } }
 
 const TASK_QUERY = `query($id: ID!) { reviewTask(id: $id) { ${DETAIL_FIELDS} } }`;
 const SERIES_QUERY = `query($study: String!, $series: String!) {
   series(seriesInstanceUid: $series) { instances { sopInstanceUid instanceNumber } }
-  study(studyInstanceUid: $study) { aiResults { seriesInstanceUid label score modelVersion variant backend findings { lesionCount totalVolumeMl lesions { volumeMl sliceRange } } } }
+  study(studyInstanceUid: $study) { aiResults { seriesInstanceUid label score modelVersion variant backend status domainReasonCode domainReason findings { lesionCount totalVolumeMl lesions { volumeMl sliceRange } } } }
 }`;
 const SUBMIT = `mutation($input: SubmitReviewInput!) { submitReview(input: $input) { ${DETAIL_FIELDS} } }`;
 
@@ -48,7 +52,9 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
       const s = await gql<{ series: { instances: { sopInstanceUid: string; instanceNumber: number | null }[] }; study: { aiResults: AiResult[] } }>(
         SERIES_QUERY, { study: t.studyInstanceUid, series: t.seriesInstanceUid });
       setSlices([...s.series.instances].sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0)).map((i) => i.sopInstanceUid));
-      setAi(s.study.aiResults.find((r) => r.seriesInstanceUid === t.seriesInstanceUid) ?? null);
+      const result = s.study.aiResults.find((r) => r.seriesInstanceUid === t.seriesInstanceUid) ?? null;
+      setAi(result);
+      if (result?.status === 'OUT_OF_DOMAIN') setDecision('CORRECT');
     } catch (e) {
       setError(errorText(e));
     }
@@ -110,7 +116,13 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
           </div>
           <div className="card" data-testid="ai-findings">
             <h2>AI result</h2>
-            {ai ? (
+            {ai?.status === 'OUT_OF_DOMAIN' ? (
+              <div className="ood-banner" role="alert" data-testid="ai-out-of-domain">
+                <p><span className="badge warn">out of domain</span> <strong>The AI did not read this series</strong>: it is outside what the model was trained on ({ai.domainReasonCode}). Read it without AI help; there is no AI result to approve.</p>
+                <p className="muted">{ai.domainReason}</p>
+                <p className="muted">model {ai.modelVersion} ({ai.variant})</p>
+              </div>
+            ) : ai ? (
               <>
                 <p><span className={`badge ${ai.label === 'lesion' ? 'bad' : 'good'}`} data-testid="ai-label">{ai.label}</span> score {Math.round(ai.score * 100)} %</p>
                 <p>{ai.findings.lesionCount} lesion{ai.findings.lesionCount === 1 ? '' : 's'}, {ai.findings.totalVolumeMl.toFixed(1)} mL in total</p>
@@ -142,7 +154,7 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
               <h2>{task.state === 'SECOND_READ' ? 'Second read' : 'Your read'}</h2>
               <fieldset>
                 <legend className="muted">Decision</legend>
-                {(['APPROVE', 'CORRECT', 'REJECT'] as Decision[]).map((d) => (
+                {(['APPROVE', 'CORRECT', 'REJECT'] as Decision[]).filter((d) => d !== 'APPROVE' || ai?.status !== 'OUT_OF_DOMAIN').map((d) => (
                   <label key={d} className="inline"><input type="radio" name="decision" value={d} checked={decision === d} onChange={() => setDecision(d)} data-testid={`decision-${d.toLowerCase()}`} /> {d === 'APPROVE' ? 'Approve the AI result' : d === 'CORRECT' ? 'Correct it' : 'Reject it'}</label>
                 ))}
               </fieldset>
