@@ -12,6 +12,7 @@ import {
 import { corpusDir, createTestServices, phantomStudy, systemContext } from '@imaging/testing';
 import { createLocalEngine } from '@imaging/ml';
 import { evaluateRealCase } from './real-case';
+import { realCtGuard } from './real-ct-guard';
 import { repoRoot } from '../paths';
 import { writeBenchResult } from './report';
 import { runUploadClient, writeUploadFolder } from './orthanc';
@@ -104,11 +105,18 @@ async function main() {
   const pool = await poolThroughput(backend);
   const engine = await createLocalEngine({ modelDir: shippedModelDir('v1'), backend });
   const realCase = await evaluateRealCase(corpusDir(), engine);
+  console.log(`real CT (ct-3slice) against its liver SEG, model run unguarded: label ${realCase.label}, Dice ${realCase.diceWithSeg.toFixed(3)} (out of distribution: the model finds focal lesions)`);
+  const guard = await realCtGuard(corpusDir(), engine);
   await engine.close();
-  console.log(`real CT (ct-3slice) against its liver SEG: label ${realCase.label}, Dice ${realCase.diceWithSeg.toFixed(3)} (out of distribution: the model finds focal lesions)`);
+  for (const g of guard) {
+    const st = g.statistics;
+    console.log(`guard ${g.files[0]} (${g.slices} sl, fov ${g.fieldOfViewMm?.join('×') ?? '?'} mm): ${g.inputInDomain ? 'IN DOMAIN' : `OUT_OF_DOMAIN ${g.reasonCodes.join(',')}`}`
+      + ` | intermediate ${st['band.intermediate']}, outside-body non-air ${st.outsideNonAirFraction}, body ${st.bodyFraction}`
+      + ` | model would mark ${(g.maxSliceMaskFraction * 100).toFixed(1)} % of a slice (output check ${g.outputInDomain ? 'passes' : 'refuses'})`);
+  }
   const e2e = await uploadToResult();
   console.log(`upload → AI result, ${E2E_SLICES} × 512²: ${e2e.uploadToResultSeconds} s (goal < ${GOAL_SECONDS} s); upload ${e2e.uploadSeconds} s`);
-  writeBenchResult('ml', { backend, throughput, pool, realCase, uploadToResult: e2e });
+  writeBenchResult('ml', { backend, throughput, pool, realCase, domainGuard: guard, uploadToResult: e2e });
 }
 
 main().catch((e) => {
