@@ -8,3 +8,4 @@ export { Role, ActorType, AuditOutcome } from './generated/prisma/enums';
 export * from './studies';
 export * from './sql';
 export * from './qido';
+export * from './changes';

@@ -1,7 +1,7 @@
 // Per-request GraphQL context: identity, the domain context, and DataLoaders (STYLE.md).
 import DataLoader from 'dataloader';
 import type { Response } from 'express';
-import type { Db, Patient, Series, Instance } from '@imaging/db';
+import type { ChangeFeed, Db, Patient, Series, Instance } from '@imaging/db';
 import { patientsByIds, seriesByStudyIds, instancesBySeriesIds, studyCountsByIds, type DomainContext, type StudyCounts } from '@imaging/domain';
 
 export interface Loaders {
@@ -17,6 +17,10 @@ export interface GraphQLContext {
   res: Response;
   /** Over WebSocket: true once the connection has closed (subscription loops end). */
   closed?: () => boolean;
+  /** Over WebSocket: aborts when the connection closes (ends waits at once). */
+  signal?: AbortSignal;
+  /** Over WebSocket: Postgres change notifications the subscription loops wait on. */
+  changes?: ChangeFeed;
 }
 
 export function createLoaders(db: Db): Loaders {

@@ -2,7 +2,9 @@
 // once at connect (session cookie only from an allowed Origin, or a bearer API key in the
 // connection parameters) and anonymous sockets are closed; every operation passes the same
 // validation, depth and complexity rules as over HTTP; frames are capped in size; and the
-// subscription loops end when the socket closes.
+// subscription loops end when the socket closes. Loops wait on Postgres change notifications (one
+// listening connection per process), not timers. Bounded per caller: connections per principal in
+// this process, live subscriptions per connection.
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { parse, specifiedRules, validate, GraphQLError, type GraphQLSchema } from 'graphql';
@@ -10,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Principal } from '@imaging/auth';
 import type { Services } from '@imaging/domain';
+import { createChangeFeed } from '@imaging/db';
 import { resolvePrincipal } from '../http/request-context';
 import { complexityError, depthRule } from './schema';
 import { createLoaders, type GraphQLContext } from './context';
@@ -17,7 +20,16 @@ import { createLoaders, type GraphQLContext } from './context';
 /** Largest client frame; subscriptions are short documents. */
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 
-interface ConnectionState { principal: Principal; closed: boolean }
+/** Sockets one principal may hold open on one API process; past it new ones are closed with 4429. */
+export const MAX_CONNECTIONS_PER_PRINCIPAL = 32;
+/** Subscriptions live at once on one socket; past it a new one is refused (RATE_LIMITED). */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 16;
+
+interface ConnectionState { principal: Principal; key: string; closed: boolean; abort: AbortController }
+
+function principalKey(p: Principal): string {
+  return p.kind === 'anonymous' ? 'anonymous' : `${p.kind}:${p.id}`;
+}
 
 /** Browser origins allowed to use the session cookie: the web app and the API itself. */
 export function allowedOrigins(services: Services): Set<string> {
@@ -30,7 +42,9 @@ export function attachSubscriptions(httpServer: http.Server, schema: GraphQLSche
   const origins = allowedOrigins(services);
   const rules = [...specifiedRules, depthRule(services.config.graphqlMaxDepth)];
   const states = new WeakMap<object, ConnectionState>();
-  return useServer<Record<string, unknown>>({
+  const connections = new Map<string, number>();
+  const changes = createChangeFeed(services.db, services.log);
+  const server = useServer<Record<string, unknown>>({
     schema,
     connectionInitWaitTimeout: 5000,
     onConnect: async (ctx) => {
@@ -45,14 +59,30 @@ export function attachSubscriptions(httpServer: http.Server, schema: GraphQLSche
         (ctx.extra as { socket: { close(code: number, reason: string): void } }).socket.close(4401, 'Unauthorized');
         return false;
       }
-      states.set(ctx.extra as object, { principal, closed: false });
+      const key = principalKey(principal);
+      const open = connections.get(key) ?? 0;
+      if (open >= MAX_CONNECTIONS_PER_PRINCIPAL) {
+        (ctx.extra as { socket: { close(code: number, reason: string): void } }).socket.close(4429, 'Too many connections');
+        return false;
+      }
+      connections.set(key, open + 1);
+      states.set(ctx.extra as object, { principal, key, closed: false, abort: new AbortController() });
       return true;
     },
     onClose: (ctx) => {
       const state = states.get(ctx.extra as object);
-      if (state) state.closed = true;
+      if (!state || state.closed) return;
+      state.closed = true;
+      state.abort.abort();
+      const left = (connections.get(state.key) ?? 1) - 1;
+      if (left > 0) connections.set(state.key, left);
+      else connections.delete(state.key);
     },
-    onSubscribe: (_ctx, _id, payload) => {
+    onSubscribe: (ctx, _id, payload) => {
+      // graphql-ws lists the socket's operations, this one included, and drops one at its Complete
+      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+        return [new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions may be live on one connection`, { extensions: { code: 'RATE_LIMITED' } })];
+      }
       let document;
       try {
         document = parse(payload.query);
@@ -64,13 +94,23 @@ export function attachSubscriptions(httpServer: http.Server, schema: GraphQLSche
       const tooComplex = complexityError(schema, document, payload.operationName, payload.variables ?? undefined, services.config.graphqlMaxComplexity);
       return tooComplex ? [tooComplex] : undefined;
     },
-    context: (ctx) => {
+    context: (ctx, id) => {
       const state = states.get(ctx.extra as object);
       const principal: Principal = state?.principal ?? { kind: 'anonymous' };
       const requestId = randomUUID();
       const domain = { ...services, log: services.log.child({ requestId }), principal, requestId };
-      const context: Omit<GraphQLContext, 'res'> & { res: null } = { domain, loaders: createLoaders(services.db), res: null, closed: () => state?.closed ?? true };
+      const context: Omit<GraphQLContext, 'res'> & { res: null } = {
+        domain, loaders: createLoaders(services.db), res: null, signal: state?.abort.signal, changes,
+        // over once the socket closes or the client completes this operation
+        closed: () => !state || state.closed || !(id in ctx.subscriptions),
+      };
       return context as unknown as GraphQLContext as unknown as Record<string, unknown>;
     },
   }, wsServer);
+  return {
+    async dispose() {
+      await server.dispose();
+      await changes.close();
+    },
+  };
 }

@@ -8,7 +8,7 @@ import type { GraphQLContext } from '../context';
 import { StudyType } from '../types/study';
 import { AiResultType, ModelVersionType, ProcessingStageType, QueueStatusType, SliceMaskType, StudyCostType, StudyProcessingType } from '../types/ai';
 import { requirePermission } from '@imaging/auth';
-import { nextPoll } from '../watch';
+import { nextChange } from '../watch';
 
 function summedStages(series: SeriesProcessingView[]): ProcessingStageType[] {
   const byName = new Map<string, ProcessingStageType>();
@@ -115,6 +115,6 @@ async function* watchProcessing(ctx: GraphQLContext, studyInstanceUid: string): 
       yield current;
       if (['DONE', 'SKIPPED', 'FAILED'].includes(current.state)) return;
     }
-    if (!(await nextPoll(ctx))) return;
+    if (!(await nextChange(ctx, ['processing']))) return;
   }
 }

@@ -7,7 +7,7 @@ import {
 import type { GraphQLContext } from '../context';
 import { CountType, LabelledCaseSetType, ModelComparisonType, TrainingRunType } from '../types/retrain';
 import { toModelVersion } from './ai';
-import { nextPoll } from '../watch';
+import { nextChange } from '../watch';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
@@ -85,7 +85,7 @@ async function* watchRun(ctx: GraphQLContext, id: string): AsyncGenerator<Traini
   if (TERMINAL.has(first.state)) return;
   let last: string | null = await trainingRunFingerprint(ctx.domain, id);
   for (;;) {
-    if (!(await nextPoll(ctx))) return;
+    if (!(await nextChange(ctx, ['training']))) return;
     const fingerprint = await trainingRunFingerprint(ctx.domain, id);
     if (fingerprint !== last) {
       last = fingerprint;

@@ -6,7 +6,7 @@ import {
 } from '@imaging/domain';
 import { requirePermission } from '@imaging/auth';
 import type { GraphQLContext } from '../context';
-import { nextPoll } from '../watch';
+import { nextChange } from '../watch';
 import {
   AnnotationVersionType, ReviewDecisionType, ReviewTaskConnection, ReviewTaskType, SubmitReviewInput, WorklistArgs, WorklistChange,
 } from '../types/review';
@@ -103,6 +103,6 @@ async function* watchWorklist(ctx: GraphQLContext): AsyncGenerator<WorklistChang
       if (last !== '') yield { openTasks: fp.count, changedAt: fp.changedAt };
       last = key;
     }
-    if (!(await nextPoll(ctx))) return;
+    if (!(await nextChange(ctx, ['review']))) return;
   }
 }
