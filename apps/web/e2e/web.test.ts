@@ -58,7 +58,14 @@ describe('web app', () => {
 
   it('lets an admin search, sort and open studies, upload files, manage users and API keys, and read a verified audit log', async () => {
     const page = await newPage();
-    await page.goto(`${web.url}/`);
+    const violations: string[] = [];
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+    const first = await page.goto(`${web.url}/`);
+    // every page carries a nonce CSP (proxy.ts); the app hydrates under it without a violation
+    const csp = first?.headers()['content-security-policy'] ?? '';
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(first?.headers()['x-frame-options']).toBe('DENY');
     await page.waitForURL('**/login');
     await page.getByTestId('login-email').fill(admin.email);
     await page.getByTestId('login-password').fill('not the password');
@@ -159,6 +166,14 @@ describe('web app', () => {
     await page.getByTestId('user-notice').filter({ hasText: 'tech@example.org is now INTEGRATOR.' }).waitFor();
     await page.reload();
     expect(await page.locator('[data-testid=user-row][data-email="tech@example.org"]').getByTestId('user-row-role').inputValue()).toBe('INTEGRATOR');
+    // Disable (signs them out everywhere), then enable again.
+    await techRow.getByTestId('user-row-toggle').click();
+    await page.getByTestId('user-notice').filter({ hasText: 'tech@example.org is disabled and signed out everywhere.' }).waitFor();
+    await techRow.locator('.badge.bad').filter({ hasText: 'disabled' }).waitFor();
+    await techRow.getByTestId('user-row-toggle').click();
+    await page.getByTestId('user-notice').filter({ hasText: 'tech@example.org is enabled again.' }).waitFor();
+    await techRow.getByTestId('user-row-signout').click();
+    await page.getByTestId('user-notice').filter({ hasText: 'tech@example.org: 0 session(s) ended.' }).waitFor();
     await page.getByTestId('user-email').fill('short@example.org');
     await page.getByTestId('user-password').fill('short');
     // Past the browser's own minlength check, to see the server's refusal in plain words.
@@ -206,6 +221,7 @@ describe('web app', () => {
     const actions = await page.getByTestId('audit-action-cell').allTextContents();
     expect(new Set(actions)).toEqual(new Set(['apiKey.create', 'apiKey.revoke']));
     await page.screenshot({ path: path.join(ARTIFACTS, 'audit.png') });
+    expect(violations).toEqual([]);
     await page.context().close();
   });
 

@@ -7,6 +7,9 @@ export async function proxy(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const headers = new Headers();
   request.headers.forEach((value, key) => { if (!HOP_BY_HOP.has(key)) headers.set(key, value); });
+  // The API decides cookie flags (Secure outside loopback) and WS origins from the browser's view.
+  if (!headers.has('x-forwarded-host')) headers.set('x-forwarded-host', url.host);
+  if (!headers.has('x-forwarded-proto')) headers.set('x-forwarded-proto', url.protocol.replace(':', ''));
   const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, redirect: 'manual' };
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     init.body = request.body;

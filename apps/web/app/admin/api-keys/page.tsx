@@ -1,10 +1,10 @@
 'use client';
-// API keys for integrators: create (the secret is shown once), list, revoke.
+// API keys for integrators: create (the secret is shown once, with an expiry), list, revoke.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { errorText, gql, ROLES, type Role } from '../../../lib/graphql';
 import { RequirePermission } from '../../../lib/session';
 
-interface ApiKey { id: string; name: string; prefix: string; role: Role; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
+interface ApiKey { id: string; name: string; prefix: string; role: Role; createdAt: string; lastUsedAt: string | null; expiresAt: string | null; revokedAt: string | null }
 
 export default function ApiKeysPage() {
   return <RequirePermission permission="apikey:manage"><ApiKeys /></RequirePermission>;
@@ -15,11 +15,12 @@ function ApiKeys() {
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('INTEGRATOR');
+  const [days, setDays] = useState('90');
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   const load = useCallback(async () => {
     try {
-      setKeys((await gql<{ apiKeys: ApiKey[] }>('{ apiKeys { id name prefix role createdAt lastUsedAt revokedAt } }')).apiKeys);
+      setKeys((await gql<{ apiKeys: ApiKey[] }>('{ apiKeys { id name prefix role createdAt lastUsedAt expiresAt revokedAt } }')).apiKeys);
     } catch (e) {
       setError(errorText(e));
     }
@@ -32,7 +33,8 @@ function ApiKeys() {
     setCopied(null);
     try {
       const d = await gql<{ createApiKey: { key: string; apiKey: ApiKey } }>(
-        'mutation($n: String!, $r: Role!) { createApiKey(name: $n, role: $r) { key apiKey { id name prefix role } } }', { n: name.trim(), r: role });
+        'mutation($n: String!, $r: Role!, $d: Int) { createApiKey(name: $n, role: $r, expiresInDays: $d) { key apiKey { id name prefix role } } }',
+        { n: name.trim(), r: role, d: days.trim() ? Number(days) : null });
       setCreated({ key: d.createApiKey.key, name: d.createApiKey.apiKey.name });
       setName('');
       await load();
@@ -66,6 +68,7 @@ function ApiKeys() {
       <form className="filters card" onSubmit={create} aria-label="Create an API key" data-testid="key-form">
         <label>Name<input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="PACS bridge" data-testid="key-name" /></label>
         <label>Role<select value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="key-role">{ROLES.map((r) => <option key={r}>{r}</option>)}</select></label>
+        <label>Expires after (days)<input type="number" min={1} step={1} value={days} onChange={(e) => setDays(e.target.value)} data-testid="key-days" /></label>
         <div className="actions"><button type="submit" data-testid="key-create">Create key</button></div>
       </form>
       {error && <p className="error" role="alert" data-testid="error">{error}</p>}
@@ -82,12 +85,13 @@ function ApiKeys() {
       {keys && (
         <div className="table-wrap">
           <table data-testid="keys-table">
-            <thead><tr><th>Name</th><th>Key starts with</th><th>Role</th><th>Created</th><th>Last used</th><th>State</th></tr></thead>
+            <thead><tr><th>Name</th><th>Key starts with</th><th>Role</th><th>Created</th><th>Last used</th><th>Expires</th><th>State</th></tr></thead>
             <tbody>
               {keys.map((k) => (
                 <tr key={k.id} data-testid="key-row" data-name={k.name} data-revoked={k.revokedAt ? 'true' : 'false'}>
                   <td>{k.name}</td><td><code>{k.prefix}…</code></td><td>{k.role}</td><td className="nowrap">{new Date(k.createdAt).toLocaleString()}</td>
                   <td className="nowrap">{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : 'never'}</td>
+                  <td className="nowrap">{k.expiresAt ? new Date(k.expiresAt).toLocaleDateString() : 'never'}</td>
                   <td>{k.revokedAt
                     ? <span className="badge bad" data-testid="key-revoked">revoked</span>
                     : <button type="button" className="secondary" onClick={() => void revoke(k)} aria-label={`Revoke ${k.name}`} data-testid="key-revoke">Revoke</button>}</td>

@@ -1,5 +1,5 @@
 'use client';
-// Users: list, create, change role (admins only; the API enforces it too).
+// Users: list, create, change role, disable / enable, sign out everywhere (admins only; the API enforces it too).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { errorText, gql, ROLES, type Role } from '../../../lib/graphql';
 import { RequirePermission } from '../../../lib/session';
@@ -55,6 +55,28 @@ function Users() {
     await load();
   };
 
+  const setDisabled = async (user: User, disabled: boolean) => {
+    setError(null);
+    setNotice(null);
+    try {
+      await gql('mutation($u: ID!, $d: Boolean!) { setUserDisabled(userId: $u, disabled: $d) { id } }', { u: user.id, d: disabled });
+      setNotice(disabled ? `${user.email} is disabled and signed out everywhere.` : `${user.email} is enabled again.`);
+    } catch (e) {
+      setError(errorText(e));
+    }
+    await load();
+  };
+  const signOut = async (user: User) => {
+    setError(null);
+    setNotice(null);
+    try {
+      const d = await gql<{ revokeUserSessions: number }>('mutation($u: ID!) { revokeUserSessions(userId: $u) }', { u: user.id });
+      setNotice(`${user.email}: ${d.revokeUserSessions} session(s) ended.`);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
   return (
     <>
       <h1>Users and roles</h1>
@@ -72,7 +94,7 @@ function Users() {
       {users && (
         <div className="table-wrap">
           <table data-testid="users-table">
-            <thead><tr><th>Email</th><th>Name</th><th>Role</th><th>Created</th><th>State</th></tr></thead>
+            <thead><tr><th>Email</th><th>Name</th><th>Role</th><th>Created</th><th>State</th><th>Access</th></tr></thead>
             <tbody>
               {users.map((u) => (
                 <tr key={u.id} data-testid="user-row" data-email={u.email}>
@@ -84,6 +106,10 @@ function Users() {
                   </td>
                   <td className="nowrap">{new Date(u.createdAt).toLocaleString()}</td>
                   <td>{u.disabled ? <span className="badge bad">disabled</span> : <span className="badge good">active</span>}</td>
+                  <td className="nowrap">
+                    <button type="button" onClick={() => void setDisabled(u, !u.disabled)} data-testid="user-row-toggle">{u.disabled ? 'Enable' : 'Disable'}</button>{' '}
+                    <button type="button" onClick={() => void signOut(u)} disabled={u.disabled} data-testid="user-row-signout">Sign out everywhere</button>
+                  </td>
                 </tr>
               ))}
             </tbody>
