@@ -1,6 +1,8 @@
 // The out-of-distribution guard in the pipeline: the prepared slices of a series against the
 // model's declared domain before inference, the masks after it. A series outside the domain gets
 // an OUT_OF_DOMAIN result: no lesion label, no findings, no masks, and a flagged review task.
+import { existsSync, readFileSync } from 'fs';
+import * as path from 'path';
 import {
   checkSeriesInput, checkSeriesOutput, PHANTOM_CT_DOMAIN, type DomainReason, type InputCheck, type ModelDomain, type OutputCheck, type SliceStatistics,
 } from '@imaging/ml';
@@ -22,9 +24,19 @@ export interface DomainVerdict {
   output: OutputCheck | null;
 }
 
-/** Every model the platform runs today was trained on the phantom generator (v1 and its fine-tunes). */
-export function domainForModel(): ModelDomain {
-  return PHANTOM_CT_DOMAIN;
+/**
+ * Every model the platform runs today was trained on the phantom generator, so the input domain is
+ * the phantom one. The output bound belongs to the weights: a model directory calibrated by
+ * calibrate-domain carries domain-output.json; one without it (a fine-tune of v1) gets v1's bound.
+ */
+export function domainForModel(model: { artifacts: Record<string, string> }): ModelDomain {
+  const dir = model.artifacts.float32;
+  const file = dir ? path.join(dir, 'domain-output.json') : null;
+  if (!file || !existsSync(file)) return PHANTOM_CT_DOMAIN;
+  const calibrated = JSON.parse(readFileSync(file, 'utf8')) as { maxSliceMaskFraction?: unknown };
+  const bound = calibrated.maxSliceMaskFraction;
+  if (typeof bound !== 'number' || !(bound > 0 && bound <= 1)) return PHANTOM_CT_DOMAIN;
+  return { ...PHANTOM_CT_DOMAIN, output: { maxSliceMaskFraction: bound } };
 }
 
 export function checkInputDomain(domain: ModelDomain, modelInputSize: number, header: { modality: string | null; bodyPart: string | null }, slices: GuardSlice[]): DomainVerdict {

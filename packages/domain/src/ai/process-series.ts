@@ -164,7 +164,7 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
   // preprocess: decode, HU, resample + window to the model's input, in slice order
   const [prepared, preprocessFig] = await timed('preprocess', (fig) => prepareSlices(services, slices, size, fig));
 
-  const domain = domainForModel();
+  const domain = domainForModel(runtime.model);
   const inputVerdict = checkInputDomain(domain, size, { modality: series.modality, bodyPart: series.body_part }, prepared);
 
   // inference in batches (not for a series outside the model's domain: nothing it says would count)

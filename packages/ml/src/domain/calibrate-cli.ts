@@ -3,7 +3,9 @@
 //    parameters (seeds, sizes, z positions, lesions), widened by a declared margin;
 //  - output: predicted-mask fraction per slice of the shipped model on the held-out phantoms.
 // Then it checks the held-out series against the result and prints how many would be refused.
-// Usage (from packages/ml, after tsc): node dist/domain/calibrate-cli.js [--backend wasm] [--series 120]
+// Usage (from packages/ml, after tsc): node dist/domain/calibrate-cli.js [--backend wasm] [--series 400] [--model v1]
+// The output bound belongs to the weights: it is also written as weights/<model>/domain-output.json,
+// and only --model v1 (the shipped model) rewrites phantom-calibration.ts.
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { BackendName, initBackend } from '../backend/init-backend';
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   const arg = (flag: string, fallback: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : fallback; };
   const backend = await initBackend(arg('--backend', 'wasm') as BackendName);
   const seriesCount = Number(arg('--series', '400'));
+  const modelName = arg('--model', 'v1');
 
   // input: statistics of phantom slices at every size the generator is used at
   const perStatistic: Record<string, number[]> = {};
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
   const sliceStatisticsBounds = Object.fromEntries(Object.entries(measured).map(([name, b]) => [name, { min: b.min, max: b.max }]));
 
   // output: the shipped model on the held-out phantoms, resampled the way inference does it
-  const engine = await createLocalEngine({ modelDir: shippedModelDir('v1'), backend: backend as BackendName });
+  const engine = await createLocalEngine({ modelDir: shippedModelDir(modelName), backend: backend as BackendName });
   const modelSize = engine.inputSize;
   const fractions: number[] = [];
   const heldOutInputs: { seed: number; slices: SliceDescription[] }[] = [];
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
   for (const seed of HELD_OUT_SEEDS) {
     const series = generatePhantomSeries({ seed, slices: HELD_OUT_SLICES, size: 512 });
     const images = series.slices.map((s) => preprocessSlice({ hu: s.hu, rows: 512, columns: 512 }, modelSize));
+    // (a 64-pixel model reads 512² series too: the spacing bound is the model's own grid)
     const masks: Uint8Array[] = [];
     for (let i = 0; i < images.length; i += 8) masks.push(...(await engine.predict(batchImages(images.slice(i, i + 8), modelSize))).masks);
     fractions.push(...maskFractions(masks));
@@ -116,7 +120,7 @@ async function main(): Promise<void> {
       measured,
     },
     output: {
-      model: 'v1/float32', heldOutSeeds: [HELD_OUT_SEEDS[0], HELD_OUT_SEEDS[HELD_OUT_SEEDS.length - 1]], slices: fractions.length,
+      model: `${modelName}/float32`, heldOutSeeds: [HELD_OUT_SEEDS[0], HELD_OUT_SEEDS[HELD_OUT_SEEDS.length - 1]], slices: fractions.length,
       sliceMaskFractionP995: round(outputP995), sliceMaskFractionMax: round(outputMax), margin: OUTPUT_MARGIN,
       maxSliceMaskFraction: round(OUTPUT_MARGIN * outputMax),
     },
@@ -138,6 +142,10 @@ async function main(): Promise<void> {
   const heldOutCheck = { series: heldOutInputs.length, refused: refused.length, reasons: refused.map((r) => ({ seed: r.seed, input: r.input.reasons, output: r.output.reasons })) };
   console.log(JSON.stringify({ ...calibration.output, heldOutCheck }, null, 2));
 
+  const outputFile = path.join(shippedModelDir(modelName), 'domain-output.json');
+  await fs.writeFile(outputFile, `${JSON.stringify({ ...calibration.output, calibratedAt: calibration.calibratedAt, heldOutRefused: heldOutCheck.refused }, null, 2)}\n`);
+  console.log(`wrote ${outputFile}`);
+  if (modelName !== 'v1') return;
   const file = path.resolve(__dirname, '..', '..', 'src', 'domain', 'phantom-calibration.ts');
   const body = `// Written by calibrate-cli.ts (npm run calibrate-domain -w @imaging/ml); do not edit by hand.\n`
     + `// Held-out phantom series refused by this calibration: ${heldOutCheck.refused} of ${heldOutCheck.series}.\n`
