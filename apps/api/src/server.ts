@@ -5,7 +5,7 @@ import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { checkReadiness, type Services } from '@imaging/domain';
+import { checkReadiness, DeniedAccessAudit, type Services } from '@imaging/domain';
 import { createMetrics, graphqlMetricsPlugin, httpMetricsMiddleware, metricsHandler, type Metrics } from '@imaging/metrics';
 import { authMiddleware, domainContext, requestIdMiddleware } from './http/request-context';
 import { errorHandler } from './http/errors';
@@ -15,7 +15,7 @@ import { ingestRouter } from './ingest/routes';
 import { createUploadReceiver } from './ingest/upload-receiver';
 import { aiRouter } from './ai/routes';
 import { dicomWebRouter } from './dicomweb/routes';
-import { createSchema, complexityPlugin, depthRule, formatError } from './graphql/schema';
+import { createSchema, complexityPlugin, deniedAccessPlugin, depthRule, formatError } from './graphql/schema';
 import { createLoaders, type GraphQLContext } from './graphql/context';
 import { attachSubscriptions } from './graphql/ws';
 
@@ -33,6 +33,7 @@ export interface ApiServerOptions {
 
 export async function createApiServer(services: Services, options: ApiServerOptions = {}): Promise<ApiServer> {
   const metrics = options.metrics ?? createMetrics('api');
+  const denied = new DeniedAccessAudit(services.db, services.log, services.config.auditDeniedWindowMs);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -64,11 +65,11 @@ export async function createApiServer(services: Services, options: ApiServerOpti
   app.use(aiRouter(services));
 
   const schema = await createSchema();
-  const wsCleanup = attachSubscriptions(httpServer, schema, services);
+  const wsCleanup = attachSubscriptions(httpServer, schema, services, denied);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     validationRules: [depthRule(services.config.graphqlMaxDepth)],
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } }, complexityPlugin(schema, services.config.graphqlMaxComplexity), graphqlMetricsPlugin(metrics)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } }, complexityPlugin(schema, services.config.graphqlMaxComplexity), graphqlMetricsPlugin(metrics), deniedAccessPlugin(denied)],
     formatError: formatError(services.log),
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -81,7 +82,7 @@ export async function createApiServer(services: Services, options: ApiServerOpti
       context: async ({ req, res }) => ({ domain: domainContext(services, req), loaders: createLoaders(services.db), res }),
     }),
   );
-  app.use(errorHandler(services.log));
+  app.use(errorHandler(services.log, denied));
 
   return {
     app,
@@ -99,6 +100,7 @@ export async function createApiServer(services: Services, options: ApiServerOpti
     async close() {
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await denied.close();
     },
   };
 }

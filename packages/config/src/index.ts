@@ -83,10 +83,12 @@ const schema = z.object({
   API_PROCESSES: z.coerce.number().int().positive().max(64).default(1),
   /** DIMSE service (apps/dimse): C-ECHO, C-STORE, C-FIND, C-GET for modalities and PACS. */
   DIMSE_ENABLED: bool.default(true),
-  DIMSE_HOST: z.string().default('0.0.0.0'),
+  /** Loopback unless set: the SCP accepts patient data from any peer it can reach, so exposing it
+   *  to the network (DIMSE_HOST=0.0.0.0) is a decision, best made with DIMSE_CALLING_AE_TITLES. */
+  DIMSE_HOST: z.string().default('127.0.0.1'),
   DIMSE_PORT: z.coerce.number().int().min(0).max(65535).default(11112),
   /** Our AE title (PS3.5 §6.2 AE: 1-16 characters, no backslash or control characters). */
-  DIMSE_AE_TITLE: z.string().trim().regex(/^[^\\\x00-\x1f]{1,16}$/, '1-16 characters, no backslash').default('IMAGING'),
+  DIMSE_AE_TITLE: z.string().trim().regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, '1-16 printable ASCII characters, no backslash').default('IMAGING'),
   /** Calling AE titles allowed to associate, comma-separated; empty: any peer. */
   DIMSE_CALLING_AE_TITLES: z.string().default(''),
   /** Associations open at once; more are rejected (transient, local limit exceeded). */
@@ -115,6 +117,8 @@ const schema = z.object({
   AUDIT_HMAC_KEY: z.string().min(16).optional(),
   /** Signed audit chain heads are written here (default DATA_DIR/audit-checkpoints). */
   AUDIT_CHECKPOINT_DIR: z.string().optional(),
+  /** Refused calls are audited as one row per caller, address, operation and code per this window. */
+  AUDIT_DENIED_WINDOW_MS: z.coerce.number().int().positive().default(10_000),
   RETRAIN_STEPS: z.coerce.number().int().positive().default(300),
   RETRAIN_BATCH_SIZE: z.coerce.number().int().positive().default(8),
   RETRAIN_LEARNING_RATE: z.coerce.number().positive().default(0.001),
@@ -168,6 +172,7 @@ export interface Config {
   cookieSecure: boolean | undefined;
   apiKeyMaxDays: number;
   apiKeyAllowAdmin: boolean;
+  auditDeniedWindowMs: number;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   mlBackend: 'wasm' | 'webgpu' | 'tensorflow' | 'cpu';
@@ -251,6 +256,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.COOKIE_SECURE,
     apiKeyMaxDays: e.API_KEY_MAX_DAYS,
     apiKeyAllowAdmin: e.API_KEY_ALLOW_ADMIN,
+    auditDeniedWindowMs: e.AUDIT_DENIED_WINDOW_MS,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     mlBackend: e.ML_BACKEND,

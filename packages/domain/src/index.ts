@@ -31,3 +31,4 @@ export * from './ai/record-study-transfer';
 export * from './pipeline/sweep-pipeline';
 export * from './segmentation/export-annotation-seg';
 export * from './segmentation/import-segmentation';
+export * from './audit/denied-access';

@@ -9,6 +9,7 @@ import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphq
 import type { ApolloServerPlugin } from '@apollo/server';
 import { isAppError } from '@imaging/errors';
 import type { Logger } from '@imaging/logger';
+import type { DeniedAccessAudit } from '@imaging/domain';
 import { StudyResolver, SeriesResolver } from './resolvers/study';
 import { AccountResolver } from './resolvers/account';
 import { AuditResolver } from './resolvers/audit';
@@ -70,6 +71,28 @@ export function complexityPlugin(schema: GraphQLSchema, maxComplexity: number): 
         async didResolveOperation({ request, document }) {
           const error = complexityError(schema, document, request.operationName, request.variables, maxComplexity);
           if (error) throw error;
+        },
+      };
+    },
+  };
+}
+
+/** Audits refused GraphQL calls (UNAUTHENTICATED / FORBIDDEN), coalesced, by root field. */
+export function deniedAccessPlugin(denied: DeniedAccessAudit): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const e of errors) {
+            const original = (e as { originalError?: unknown }).originalError ?? e;
+            const code = isAppError(original) ? original.code : undefined;
+            if (code !== 'UNAUTHENTICATED' && code !== 'FORBIDDEN') continue;
+            const field = typeof e.path?.[0] === 'string' ? e.path[0] : 'unknown';
+            denied.record({
+              principal: contextValue.domain.principal, clientAddress: contextValue.domain.clientAddress ?? null,
+              operation: `graphql ${field}`, code, requestId: contextValue.domain.requestId,
+            });
+          }
         },
       };
     },

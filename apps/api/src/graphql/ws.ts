@@ -11,7 +11,7 @@ import { parse, specifiedRules, validate, GraphQLError, type GraphQLSchema } fro
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Principal } from '@imaging/auth';
-import type { Services } from '@imaging/domain';
+import type { DeniedAccessAudit, Services } from '@imaging/domain';
 import { createChangeFeed } from '@imaging/db';
 import { resolvePrincipal } from '../http/request-context';
 import { complexityError, depthRule } from './schema';
@@ -37,7 +37,7 @@ export function allowedOrigins(services: Services): Set<string> {
   return new Set([`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`, new URL(apiUrl).origin]);
 }
 
-export function attachSubscriptions(httpServer: http.Server, schema: GraphQLSchema, services: Services): { dispose(): void | Promise<void> } {
+export function attachSubscriptions(httpServer: http.Server, schema: GraphQLSchema, services: Services, denied?: DeniedAccessAudit): { dispose(): void | Promise<void> } {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_PAYLOAD_BYTES });
   const origins = allowedOrigins(services);
   const rules = [...specifiedRules, depthRule(services.config.graphqlMaxDepth)];
@@ -55,6 +55,7 @@ export function attachSubscriptions(httpServer: http.Server, schema: GraphQLSche
       const cookie = !authorization && origin && !origins.has(origin) ? undefined : request.headers.cookie;
       const principal = await resolvePrincipal(services, authorization, cookie).catch(() => ({ kind: 'anonymous' }) as Principal);
       if (principal.kind === 'anonymous') {
+        denied?.record({ principal, clientAddress: request.socket.remoteAddress ?? null, operation: 'ws /graphql', code: 'UNAUTHENTICATED' });
         // 4401 Unauthorized: no anonymous subscriptions at all (graphql-ws's `false` would say 4403)
         (ctx.extra as { socket: { close(code: number, reason: string): void } }).socket.close(4401, 'Unauthorized');
         return false;

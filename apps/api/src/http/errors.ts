@@ -3,6 +3,7 @@
 import type { Request, Response, NextFunction } from 'express';
 import { AppError, isAppError, TooLarge, Invalid } from '@imaging/errors';
 import type { Logger } from '@imaging/logger';
+import type { DeniedAccessAudit } from '@imaging/domain';
 
 export function toAppError(e: unknown): AppError | null {
   if (isAppError(e)) return e;
@@ -17,10 +18,19 @@ export function errorBody(e: AppError, requestId: string) {
   return { error: { code: e.code, message: e.message, requestId, ...(e.details ? { details: e.details } : {}) } };
 }
 
-export function errorHandler(log: Logger) {
+/** What a denied request is audited under: its route pattern, never the raw path (it may hold UIDs). */
+function operationOf(req: Request): string {
+  const route = (req.route as { path?: string } | undefined)?.path;
+  return `${req.method} ${route ?? `/${req.path.split('/')[1] ?? ''}`}`;
+}
+
+export function errorHandler(log: Logger, denied?: DeniedAccessAudit) {
   return (e: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = toAppError(e);
     if (appError) {
+      if (denied && (appError.code === 'UNAUTHENTICATED' || appError.code === 'FORBIDDEN')) {
+        denied.record({ principal: req.principal ?? { kind: 'anonymous' }, clientAddress: req.ip ?? null, operation: operationOf(req), code: appError.code, requestId: req.requestId });
+      }
       const retryAfter = appError.details?.retryAfterSeconds;
       if (typeof retryAfter === 'number') res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
       res.status(appError.httpStatus).json(errorBody(appError, req.requestId));
