@@ -1,5 +1,5 @@
 -- An instance whose preprocessing failed for good (poison input, or every retry spent) ends here
--- with its code instead of being re-enqueued forever; requeues count the sweep's fresh job ids.
+-- with its code instead of being re-enqueued forever, requeues count the sweep's fresh job ids.
 ALTER TABLE "Instance" ADD COLUMN     "pipelineFailedAt" TIMESTAMP(3),
 ADD COLUMN     "pipelineErrorCode" TEXT,
 ADD COLUMN     "pipelineError" TEXT,

@@ -1,5 +1,5 @@
--- DICOM SEG in and out: annotation versions converted from an uploaded Segmentation are IMPORTED;
--- each ingested SEG records whether it was converted (and why not); a version remembers the SEG
+-- DICOM SEG in and out: annotation versions converted from an uploaded Segmentation are IMPORTED,
+-- each ingested SEG records whether it was converted (and why not), a version remembers the SEG
 -- exported from it, so the export's own ingest is recognised and not imported back.
 ALTER TYPE "MaskSource" ADD VALUE 'IMPORTED';
 
