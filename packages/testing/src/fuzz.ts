@@ -2,17 +2,8 @@
 // ranges, truncation, insertion, corrupted 16/32-bit length fields, duplicated chunks and splices
 // of two files. Deterministic for a seed, so a failure names the file that caused it.
 
-/** mulberry32: a small, fast, seeded PRNG (good enough to pick mutations, not for secrets). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the synthetic series (mulberry32), so a fuzz run reproduces from its seed. */
+export { prng } from '@imaging/dicom';
 
 export const MUTATIONS = ['flipBits', 'overwrite', 'zero', 'truncate', 'insert', 'length32', 'length16', 'duplicate', 'splice'] as const;
 export type Mutation = (typeof MUTATIONS)[number];
