@@ -29,7 +29,7 @@ export type IndexOutcome =
   | { status: 'stored'; ids: IndexedIds }
   | { status: 'duplicate' | 'conflict'; existing: ExistingInstance };
 
-export interface ExistingInstance { instanceDbId: string; seriesDbId: string; studyDbId: string; sha256: string }
+export interface ExistingInstance { instanceDbId: string; seriesDbId: string; studyDbId: string; sha256: string; storageKey: string; sizeBytes: number }
 
 export function searchKey(value: string | null): string | null {
   return value === null ? null : value.toUpperCase();
@@ -37,7 +37,7 @@ export function searchKey(value: string | null): string | null {
 
 export async function findInstanceBySopUid(sql: Sql, sopInstanceUid: string): Promise<ExistingInstance | null> {
   const rows = await sql.query<ExistingInstance>(
-    `SELECT i."id" AS "instanceDbId", i."seriesDbId", s."studyDbId", i."sha256"
+    `SELECT i."id" AS "instanceDbId", i."seriesDbId", s."studyDbId", i."sha256", i."storageKey", i."sizeBytes"::float8 AS "sizeBytes"
      FROM "Instance" i JOIN "Series" s ON s."id" = i."seriesDbId" WHERE i."sopInstanceUid" = $1`, [sopInstanceUid]);
   return rows[0] ?? null;
 }

@@ -14,3 +14,4 @@ export * from './encode/transcode';
 export * from './seg/segmentation';
 export * from './seg/write-segmentation';
 export * from './parse/parse-pool';
+export { locateDataset } from './parse/file-meta';

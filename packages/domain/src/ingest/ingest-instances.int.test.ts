@@ -1,6 +1,6 @@
 // Ingest failure paths on real services: a crash between blob write and commit leaves no visible
 // instance; a retry of the same bytes reuses the blob; the sweep removes orphans; limits hold.
-import { syntheticCtSeries } from '@imaging/dicom';
+import { encodeElement, locateDataset, syntheticCtSeries } from '@imaging/dicom';
 import { createTestServices, systemContext, countState, type TestServices } from '@imaging/testing';
 import pg from 'pg';
 import { ingestInstances } from './ingest-instances';
@@ -31,6 +31,29 @@ describe('ingestInstances', () => {
   const { files } = syntheticCtSeries({ seed: 7, slices: 2, size: 32 });
   beforeEach(async () => { s = await createTestServices(); });
   afterEach(() => s.close());
+
+  it('treats the same dataset under another File Meta header as a duplicate (sent by HTTP, then by C-STORE), a changed one as a conflict', async () => {
+    const [first] = await ingestInstances(systemContext(s), [files[0]]);
+    expect(first.status).toBe('stored');
+    const dataset = files[0].subarray(locateDataset(files[0]).datasetStart);
+    const meta = Buffer.concat([
+      encodeElement({ tag: 0x00020001, vr: 'OB', value: new Uint8Array([0, 1]) }),
+      encodeElement({ tag: 0x00020002, vr: 'UI', value: first.sopClassUid! }),
+      encodeElement({ tag: 0x00020003, vr: 'UI', value: first.sopInstanceUid! }),
+      encodeElement({ tag: 0x00020010, vr: 'UI', value: '1.2.840.10008.1.2.1' }),
+      encodeElement({ tag: 0x00020012, vr: 'UI', value: '1.2.826.0.1.3680043.9.9999' }),
+      encodeElement({ tag: 0x00020013, vr: 'SH', value: 'OTHER_SCU_1' }),
+    ]);
+    const rewrapped = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), encodeElement({ tag: 0x00020000, vr: 'UL', value: meta.length }), meta, dataset]);
+    expect(createHash('sha256').update(rewrapped).digest('hex')).not.toBe(createHash('sha256').update(files[0]).digest('hex'));
+    const [again] = await ingestInstances(systemContext(s), [rewrapped]);
+    expect(again).toMatchObject({ status: 'duplicate', instanceId: first.instanceId, error: null });
+    const changed = Buffer.from(rewrapped);
+    changed[changed.length - 3] ^= 0xff; // one pixel
+    const [other] = await ingestInstances(systemContext(s), [changed]);
+    expect(other).toMatchObject({ status: 'conflict', error: { code: 'CONFLICT' } });
+    expect(await s.db.instance.count()).toBe(1);
+  });
 
   it('stores, indexes, audits and enqueues', async () => {
     const results = await ingestInstances(systemContext(s), files);

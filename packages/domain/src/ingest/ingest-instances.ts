@@ -1,13 +1,14 @@
 // Ingest of DICOM Part 10 files: validate → content-address → store blob → index + audit in one
 // transaction → enqueue preprocessing. A file that fails validation writes nothing at all.
-import { parseUntrusted, DicomError, type InstanceHeader } from '@imaging/dicom';
-import { appendAudit, findInstanceBySopUid, indexInstance, inSqlTransaction, poolSql, IdentityConflict } from '@imaging/db';
+import { parseUntrusted, locateDataset, DicomError, type InstanceHeader } from '@imaging/dicom';
+import { appendAudit, findInstanceBySopUid, indexInstance, inSqlTransaction, poolSql, IdentityConflict, type ExistingInstance } from '@imaging/db';
 import { contentKey } from '@imaging/storage';
 import { requirePermission } from '@imaging/auth';
 import { isAppError } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
 import { instanceRecord } from './instance-record';
 import { CpuMeter } from './cpu-meter';
+import { readInstanceFile } from './compress-stored-instance';
 
 export type IngestStatus = 'stored' | 'duplicate' | 'conflict' | 'failed';
 
@@ -95,7 +96,7 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
   }
 
   const known = await findInstanceBySopUid(poolSql(ctx.db), parsed.sopInstanceUid);
-  if (known) return existingResult(index, sizeBytes, uids, known, sha256);
+  if (known) return existingResult(index, sizeBytes, uids, known, await sameInstance(ctx, known, bytes, sha256));
 
   const storageKey = contentKey(sha256);
   try {
@@ -118,7 +119,7 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
       }
       return indexed;
     });
-    if (outcome.status !== 'stored') return existingResult(index, sizeBytes, uids, outcome.existing, sha256);
+    if (outcome.status !== 'stored') return existingResult(index, sizeBytes, uids, outcome.existing, await sameInstance(ctx, outcome.existing, bytes, sha256));
     const { ids } = outcome;
     try {
       await ctx.queues.enqueuePreprocess({ instanceId: ids.instanceDbId, seriesId: ids.seriesDbId, studyId: ids.studyDbId, requestId: ctx.requestId });
@@ -143,11 +144,28 @@ function tooLarge(ctx: DomainContext, index: number, sizeBytes: number): IngestR
   return failed(index, sizeBytes, 'PAYLOAD_TOO_LARGE', `file is ${sizeBytes} bytes; the limit per instance is ${ctx.config.maxInstanceBytes}`);
 }
 
+/**
+ * Whether a file with a known SOP Instance UID is the instance already stored: the same bytes, or
+ * the same dataset under another File Meta header (a C-STORE is wrapped in our header, an HTTP
+ * upload keeps the sender's, so one instance sent both ways differs only there). The stored
+ * original is read only when the sizes are within a header's difference of each other.
+ */
+async function sameInstance(ctx: DomainContext, existing: ExistingInstance, bytes: Uint8Array, sha256: string): Promise<boolean> {
+  if (existing.sha256 === sha256) return true;
+  if (Math.abs(existing.sizeBytes - bytes.byteLength) > 4096) return false;
+  try {
+    const stored = await readInstanceFile(ctx, existing.storageKey);
+    const a = stored.subarray(locateDataset(stored).datasetStart);
+    const b = bytes.subarray(locateDataset(bytes).datasetStart);
+    return Buffer.compare(a, b) === 0;
+  } catch {
+    return false;
+  }
+}
+
 function existingResult(
-  index: number, sizeBytes: number, uids: Partial<IngestResult>,
-  existing: { instanceDbId: string; seriesDbId: string; studyDbId: string; sha256: string }, sha256: string,
+  index: number, sizeBytes: number, uids: Partial<IngestResult>, existing: ExistingInstance, same: boolean,
 ): IngestResult {
-  const same = existing.sha256 === sha256;
   return {
     index, status: same ? 'duplicate' : 'conflict',
     sopInstanceUid: uids.sopInstanceUid ?? null, seriesInstanceUid: uids.seriesInstanceUid ?? null,
