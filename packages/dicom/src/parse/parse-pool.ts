@@ -5,14 +5,12 @@
 // Each task has a deadline (the thread is terminated past it) and the queue is bounded.
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import Piscina from 'piscina';
 import { DicomError } from './errors';
 import { locateDataset } from './file-meta';
 import { transferSyntax } from './transfer-syntax';
-import { instanceHeader, parseInstance, type InstanceHeader, type ParseOptions } from './parse-instance';
-import type { ParseTask, ParseTaskResult } from './parse-thread';
+import type { InstanceHeader, ParseOptions } from './parse-instance';
+import { runParseTask, type ParseTask, type ParseTaskResult } from './parse-thread';
 
 /** Files up to this size in a non-deflated syntax are parsed on the calling thread. */
 export const INLINE_PARSE_BYTES = 1024 * 1024;
@@ -69,11 +67,10 @@ function needsThread(bytes: Uint8Array): boolean {
   }
 }
 
-function parseInPlace(bytes: Uint8Array, options: ParseOptions): UntrustedParse {
-  const start = performance.now();
-  const header = instanceHeader(parseInstance(bytes, options));
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return { header, sha256, cpuMs: performance.now() - start };
+/** A thread's answer as the caller sees it: the parse, or the DicomError it stands for. */
+function unwrap(result: ParseTaskResult): UntrustedParse {
+  if ('error' in result) throw new DicomError(result.error.code as DicomError['code'], result.error.message);
+  return result;
 }
 
 /**
@@ -81,7 +78,8 @@ function parseInPlace(bytes: Uint8Array, options: ParseOptions): UntrustedParse 
  * parseInstance), PARSER_BUSY when the pool's queue is full, PARSE_TIMEOUT past the deadline.
  */
 export async function parseUntrusted(bytes: Uint8Array, options: ParseOptions = {}): Promise<UntrustedParse> {
-  if (!needsThread(bytes)) return parseInPlace(bytes, options);
+  // the same task body as a parse thread runs, on this thread
+  if (!needsThread(bytes)) return unwrap(runParseTask({ bytes, options }));
   const p = parsePool();
   if (p.queueSize >= poolOptions.maxQueue) throw new DicomError('PARSER_BUSY', 'the server is parsing too many large files at once; retry shortly');
   // one copy with its own buffer is transferred (a view would clone the whole buffer under it;
@@ -98,6 +96,5 @@ export async function parseUntrusted(bytes: Uint8Array, options: ParseOptions = 
     if (/memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${err.message} ${(err as { code?: string }).code ?? ''}`)) throw new DicomError('PIXEL_BUDGET_EXCEEDED', 'parsing the file needed more memory than a parse thread may use');
     throw e;
   }
-  if ('error' in result) throw new DicomError(result.error.code as DicomError['code'], result.error.message);
-  return result;
+  return unwrap(result);
 }
