@@ -12,11 +12,12 @@ export const PERMISSIONS = [
   'review:manage',     // assign, reassign, cancel review tasks
   'model:manage',      // register, promote, roll back model versions
   'review:identities', // see who read a case (names, ids) and what they wrote (comments)
+  'remoteAe:manage',   // configure remote DICOM AEs (C-MOVE destinations, export targets)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform', 'review:manage', 'model:manage', 'review:identities'],
+  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform', 'review:manage', 'model:manage', 'review:identities', 'remoteAe:manage'],
   RADIOLOGIST: ['phi:read', 'instance:write', 'review:perform', 'review:identities'],
   INTEGRATOR: ['phi:read', 'instance:write'],
 };

@@ -4,6 +4,7 @@ export * from './audit';
 export * from './instances';
 export { Prisma } from './generated/prisma/client';
 export type { Patient, Study, Series, Instance, User, Session, ApiKey, AuditEvent } from './generated/prisma/client';
+export type { RemoteAe } from './generated/prisma/client';
 export { Role, ActorType, AuditOutcome } from './generated/prisma/enums';
 export * from './studies';
 export * from './sql';

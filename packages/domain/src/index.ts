@@ -32,3 +32,5 @@ export * from './pipeline/sweep-pipeline';
 export * from './segmentation/export-annotation-seg';
 export * from './segmentation/import-segmentation';
 export * from './audit/denied-access';
+export * from './dimse/manage-remote-aes';
+export * from './dimse/dimse-client';

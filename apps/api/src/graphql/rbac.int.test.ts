@@ -44,6 +44,8 @@ const OPERATIONS: Operation[] = [
   graphqlOp('setUserDisabled', ADMIN_ONLY, 'mutation{ setUserDisabled(userId: "00000000-0000-4000-8000-000000000000", disabled: true) { id } }'),
   graphqlOp('revokeUserSessions', ADMIN_ONLY, 'mutation{ revokeUserSessions(userId: "00000000-0000-4000-8000-000000000000") }'),
   graphqlOp('revokeApiKey', ADMIN_ONLY, 'mutation{ revokeApiKey(id: "00000000-0000-4000-8000-000000000000") { id } }'),
+  graphqlOp('remoteAes', ADMIN_ONLY, '{ remoteAes { id } }'),
+  graphqlOp('deleteRemoteAe', ADMIN_ONLY, 'mutation{ deleteRemoteAe(id: "00000000-0000-4000-8000-000000000000") { id } }'),
   {
     name: 'POST /api/instances', allowed: ALL,
     async run(h, c) {

@@ -19,6 +19,7 @@ import { StorageResolver } from './resolvers/storage';
 import { RetrainResolver } from './resolvers/retrain';
 import { CostResolver } from './resolvers/cost';
 import { AnnotationSegResolver, SegmentationResolver } from './resolvers/segmentation';
+import { RemoteAeResolver } from './resolvers/remote-ae';
 import type { GraphQLContext } from './context';
 
 const NO_TOPICS = {
@@ -28,7 +29,7 @@ const NO_TOPICS = {
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, RetrainResolver, StorageResolver, CostResolver, SegmentationResolver, AnnotationSegResolver],
+    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, RetrainResolver, StorageResolver, CostResolver, SegmentationResolver, AnnotationSegResolver, RemoteAeResolver],
     validate: { forbidUnknownValues: false },
     // Every subscription here brings its own `subscribe` (it polls Postgres, so it works across
     // api and worker processes); type-graphql still insists on a PubSub, and this one has no topics.
