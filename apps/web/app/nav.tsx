@@ -14,6 +14,7 @@ const LINKS = [
   { href: '/admin/models', label: 'Models', testId: 'nav-models', permission: 'model:manage' },
   { href: '/admin/costs', label: 'Costs', testId: 'nav-costs', permission: 'model:manage' },
   { href: '/admin/storage', label: 'Storage', testId: 'nav-storage', permission: 'model:manage' },
+  { href: '/admin/remote-aes', label: 'Remote AEs', testId: 'nav-remote-aes', permission: 'remoteAe:manage' },
 ];
 
 export function Nav() {
