@@ -2,7 +2,7 @@
 // WADO-RS. Each handler parses the request and calls one domain use case (DESIGN.md rule 4).
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
 import { ingestInstances, searchDicomWeb, retrieveInstances, retrieveMetadata, retrieveFrames, renderInstance, type Services, type IngestResult } from '@imaging/domain';
-import { attr, WINDOW_PRESETS, type Window } from '@imaging/dicom';
+import { attr, isWindowPresetName, WINDOW_PRESET_NAMES, WINDOW_PRESETS, type Window } from '@imaging/dicom';
 import { Invalid, Unauthenticated, AppError } from '@imaging/errors';
 import type { Metrics } from '@imaging/metrics';
 import { domainContext } from '../http/request-context';
@@ -163,9 +163,9 @@ export function dicomWebRouter(services: Services, metrics: Metrics, receiveUplo
 function windowParam(req: Request): Window | null {
   const preset = typeof req.query.preset === 'string' ? req.query.preset : null;
   if (preset) {
-    const w = WINDOW_PRESETS[preset];
-    if (!w) throw new Invalid(`preset must be one of ${Object.keys(WINDOW_PRESETS).join(', ')}`);
-    return w;
+    // An own-key check: `WINDOW_PRESETS['constructor']` must not pass for a preset.
+    if (!isWindowPresetName(preset)) throw new Invalid(`preset must be one of ${WINDOW_PRESET_NAMES.join(', ')}`);
+    return WINDOW_PRESETS[preset];
   }
   if (typeof req.query.window !== 'string') return null;
   const [center, width, fn] = req.query.window.split(',');

@@ -1,17 +1,13 @@
-// Window presets radiologists expect for CT (centre / width in HU).
-import type { Window } from './pixels';
+// Window presets radiologists expect for CT (centre / width in HU): the server's own constants
+// (@imaging/dicom/presets, browser-safe), so a preset looks the same in the viewer and in a
+// server-rendered PNG.
+import { WINDOW_PRESETS, WINDOW_PRESET_NAMES, type WindowPresetName } from '@imaging/dicom/presets';
 
-export const WINDOW_PRESETS = {
-  lung: { center: -600, width: 1500 },
-  mediastinum: { center: 40, width: 400 },
-  bone: { center: 400, width: 1800 },
-  brain: { center: 40, width: 80 },
-  abdomen: { center: 60, width: 400 },
-} as const satisfies Record<string, Window>;
+export { WINDOW_PRESETS };
 
-export type PresetName = 'default' | keyof typeof WINDOW_PRESETS;
+export type PresetName = 'default' | WindowPresetName;
 
-export const PRESET_NAMES: PresetName[] = ['default', ...(Object.keys(WINDOW_PRESETS) as (keyof typeof WINDOW_PRESETS)[])];
+export const PRESET_NAMES: PresetName[] = ['default', ...WINDOW_PRESET_NAMES];
 
 export function isPresetName(name: string | undefined): name is PresetName {
   return name !== undefined && (PRESET_NAMES as string[]).includes(name);

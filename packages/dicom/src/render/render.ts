@@ -7,15 +7,9 @@ import { encodeJpegRgba } from './jpeg-encoder';
 import type { DecodedFrame } from '../decode/decode';
 import type { ParsedInstance } from '../parse/parse-instance';
 
-export interface Window { center: number; width: number; fn?: 'LINEAR' | 'SIGMOID' }
+import type { Window } from './presets';
 
-export const WINDOW_PRESETS: Record<string, Window> = {
-  lung: { center: -600, width: 1500 },
-  mediastinum: { center: 50, width: 350 },
-  bone: { center: 400, width: 1800 },
-  brain: { center: 40, width: 80 },
-  abdomen: { center: 40, width: 400 },
-};
+export { WINDOW_PRESETS, WINDOW_PRESET_NAMES, isWindowPresetName, type Window, type WindowPresetName } from './presets';
 
 export interface RenderOptions { window?: Window | null; size?: { width: number; height: number } }
 
