@@ -1,4 +1,4 @@
-// One DICOM association (PS3.8 §9): negotiation, then C-ECHO, C-STORE, C-FIND and C-GET
+// One DICOM association (PS3.8 §9): negotiation, then C-ECHO, C-STORE, C-FIND, C-GET and C-MOVE
 // requests, each answered by one domain use case under the peer's principal (its calling AE
 // title), with the peer's address in every audit row.
 import type { Socket } from 'node:net';
@@ -7,13 +7,14 @@ import type { Writable } from 'node:stream';
 import { Dataset, Scp, constants, requests, responses, type association as dimseAssociation } from 'dcmjs-dimse';
 import type { Principal } from '@imaging/auth';
 import { recordAudit } from '@imaging/db';
-import { auditBase, type DomainContext, type Services } from '@imaging/domain';
+import { EncodedDataset, auditBase, type DomainContext, type Services } from '@imaging/domain';
 import { isAppError } from '@imaging/errors';
 import { negotiatePresentationContexts, isStorageSopClass } from './negotiation';
 import { guardPdus } from './pdu-guard';
 import { StoreSink, storeInstance, type InflightBytes } from './store';
 import { findMatches, type Identifier } from './find';
 import { datasetForSubOperation, planGet, type GetItem } from './get';
+import { MoveDestinationUnknown, planMove, runMove } from './move';
 import { STATUS, errorComment, statusForRefusal } from './status';
 
 const { PresentationContextResult, RejectResult, RejectSource, RejectReason } = constants;
@@ -22,6 +23,7 @@ type PresentationContext = dimseAssociation.PresentationContext;
 type CStoreRequest = requests.CStoreRequest;
 type CFindRequest = requests.CFindRequest;
 type CGetRequest = requests.CGetRequest;
+type CMoveRequest = requests.CMoveRequest;
 type CEchoRequest = requests.CEchoRequest;
 type CCancelRequest = requests.CCancelRequest;
 
@@ -31,16 +33,6 @@ export interface AssociationDeps {
   /** False when DIMSE_MAX_ASSOCIATIONS were already open as this connection came in. */
   admitted: boolean;
   onClose: () => void;
-}
-
-/** A dataset already encoded in its transfer syntax: sent as is, never re-encoded by the library. */
-class EncodedDataset extends Dataset {
-  constructor(private readonly encoded: Buffer, transferSyntaxUid: string, uids: { SOPClassUID: string; SOPInstanceUID: string }) {
-    super(uids, transferSyntaxUid);
-  }
-  override getDenaturalizedDataset(): Buffer {
-    return this.encoded;
-  }
 }
 
 export class DimseAssociation extends Scp {
@@ -241,6 +233,48 @@ export class DimseAssociation extends Scp {
         });
   }
 
+  override cMoveRequest(request: CMoveRequest, callback: (responses: responses.CMoveResponse[]) => void): void {
+    const identifier = (request.getDataset()?.getElements() ?? {}) as Identifier;
+    const moveDestination = (request.getCommandDataset().getElement('MoveDestination') ?? '').trim();
+    const ctx = this.context();
+    const fail = (status: number, comment: string) => {
+      const final = responses.CMoveResponse.fromRequest(request);
+      final.setStatus(status);
+      final.setErrorComment(comment);
+      if (!this.closed) callback([final]);
+    };
+    planMove(ctx, request.getAffectedSopClassUid(), identifier, moveDestination)
+      .then(async (plan) => {
+        const outcome = await runMove(ctx, plan, (counts) => {
+          if (this.closed || counts.remaining === 0) return;
+          const pending = responses.CMoveResponse.fromRequest(request);
+          pending.setStatus(STATUS.pending);
+          pending.setRemaining(counts.remaining);
+          pending.setCompleted(counts.completed);
+          pending.setFailures(counts.failed);
+          pending.setWarnings(counts.warning);
+          this.sendResponse(request, pending);
+        }, () => this.closed || this.cancelled.has(request.getMessageId()));
+        const final = responses.CMoveResponse.fromRequest(request);
+        if (outcome.cancelled) {
+          final.setStatus(STATUS.cancel);
+          final.setRemaining(outcome.remaining);
+        } else if (outcome.failed === 0 && outcome.warning === 0) final.setStatus(STATUS.success);
+        else if (outcome.completed === 0 && outcome.warning === 0) final.setStatus(STATUS.unableToPerformSubOperations);
+        else final.setStatus(STATUS.subOperationsCompleteWithFailures);
+        final.setCompleted(outcome.completed);
+        final.setFailures(outcome.failed);
+        final.setWarnings(outcome.warning);
+        if (outcome.failedUids.length) final.setDataset(new Dataset({ FailedSOPInstanceUIDList: outcome.failedUids }, this.acceptedTransferSyntax(request)));
+        if (!this.closed) callback([final]);
+      })
+      .catch((e) => {
+        if (e instanceof MoveDestinationUnknown) return fail(STATUS.moveDestinationUnknown, errorComment('MOVE_DESTINATION_UNKNOWN', `${moveDestination.slice(0, 16)} is not a configured remote AE`));
+        const status = this.failureStatus(e, ctx);
+        fail(status.status, status.comment);
+      });
+  }
+
   /** Storage SOP class → transfer syntaxes the SCU accepted to receive it in (SCP role, PS3.7 §D.3.3.4). */
   private storageSyntaxes(): Map<string, string[]> {
     const bySopClass = new Map<string, string[]>();
@@ -287,12 +321,12 @@ export class DimseAssociation extends Scp {
       final.setStatus(STATUS.cancel);
       final.setRemaining(items.length - done);
     } else if (counts.failed === 0 && counts.warning === 0) final.setStatus(STATUS.success);
-    else if (counts.completed === 0 && counts.warning === 0) final.setStatus(0xa702); // Refused: unable to perform sub-operations
+    else if (counts.completed === 0 && counts.warning === 0) final.setStatus(STATUS.unableToPerformSubOperations);
     else final.setStatus(STATUS.subOperationsCompleteWithFailures);
     final.setCompleted(counts.completed);
     final.setFailures(counts.failed);
     final.setWarnings(counts.warning);
-    if (failedUids.length) final.setDataset(new Dataset({ FailedSOPInstanceUIDList: failedUids.join('\\') }, this.acceptedTransferSyntax(request)));
+    if (failedUids.length) final.setDataset(new Dataset({ FailedSOPInstanceUIDList: failedUids }, this.acceptedTransferSyntax(request)));
     return final;
   }
 

@@ -27,7 +27,7 @@ export function queryLevel(identifier: Identifier, sopClassUid: string): QidoLev
   const asked = textOf(identifier.QueryRetrieveLevel).toUpperCase();
   const level = LEVELS[asked];
   if (!level) throw new Invalid(`Query/Retrieve Level "${asked.slice(0, 16)}" is not PATIENT, STUDY, SERIES or IMAGE`);
-  const patientRoot = sopClassUid === SOP_CLASS.patientRootFind || sopClassUid === SOP_CLASS.patientRootGet;
+  const patientRoot = sopClassUid === SOP_CLASS.patientRootFind || sopClassUid === SOP_CLASS.patientRootGet || sopClassUid === SOP_CLASS.patientRootMove;
   if (level === 'PATIENT' && !patientRoot) throw new Invalid('PATIENT level exists only in the Patient Root information model');
   return level;
 }

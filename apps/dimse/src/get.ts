@@ -3,13 +3,18 @@
 // sub-operation: the file exactly as received when the SCU accepted its transfer syntax, else
 // transcoded to Explicit VR Little Endian. One file is in memory at a time.
 import { EXPLICIT_VR_LITTLE_ENDIAN, transcodeInstance } from '@imaging/dicom';
-import { retrieveInstances, searchIndex, type DomainContext, type RetrievedInstance } from '@imaging/domain';
+import { datasetOffset, retrieveInstances, searchIndex, type DomainContext, type RetrievedInstance } from '@imaging/domain';
 import type { QidoInstanceRow, QidoMatch } from '@imaging/db';
 import { Invalid, TooLarge } from '@imaging/errors';
 import { queryLevel, textOf, type Identifier } from './find';
 
 /** Sub-operations one C-GET may start; more is refused with A701 before anything is sent. */
 export const MAX_GET_INSTANCES = 10_000;
+
+export { datasetOffset };
+
+/** What a retrieval is audited as, and how many instances it may name (C-GET and C-MOVE share the plan). */
+export interface RetrievePlanOptions { auditAction: 'dimse.get' | 'dimse.move'; maxInstances: number }
 
 /** The unique key of each level (§C.4.3.1.3.1: retrieve keys are the unique keys). */
 const RETRIEVE_KEY = { PATIENT: 'PatientID', STUDY: 'StudyInstanceUID', SERIES: 'SeriesInstanceUID', INSTANCE: 'SOPInstanceUID' } as const;
@@ -23,43 +28,34 @@ export interface GetItem {
 }
 
 /** Every instance the identifier names, in a stable order, each with a lazy reader. */
-export async function planGet(ctx: DomainContext, sopClassUid: string, identifier: Identifier): Promise<GetItem[]> {
+export async function planGet(ctx: DomainContext, sopClassUid: string, identifier: Identifier,
+  options: RetrievePlanOptions = { auditAction: 'dimse.get', maxInstances: MAX_GET_INSTANCES }): Promise<GetItem[]> {
   const level = queryLevel(identifier, sopClassUid);
   const key = RETRIEVE_KEY[level];
   const value = textOf(identifier[key]);
-  if (!value || /[*?]/.test(value)) throw new Invalid(`C-GET at ${level} level needs ${key} (one value or a list, no wildcards)`);
+  const service = options.auditAction === 'dimse.get' ? 'C-GET' : 'C-MOVE';
+  if (!value || /[*?]/.test(value)) throw new Invalid(`${service} at ${level} level needs ${key} (one value or a list, no wildcards)`);
   const matches: QidoMatch[] = [{ keyword: key, value }];
   // unique keys of higher levels, when given, narrow the search too (or may be left out: relational)
   for (const higher of HIGHER_KEYS[level]) {
     const v = textOf(identifier[higher]);
     if (v && !/[*?]/.test(v)) matches.push({ keyword: higher, value: v });
   }
-  const rows = (await searchIndex(ctx, { level: 'INSTANCE', matches, limit: MAX_GET_INSTANCES + 1, offset: 0, auditAction: 'dimse.get.match' })) as QidoInstanceRow[];
-  if (rows.length > MAX_GET_INSTANCES) throw new TooLarge(`more than ${MAX_GET_INSTANCES} instances match; retrieve a narrower level`);
+  const rows = (await searchIndex(ctx, { level: 'INSTANCE', matches, limit: options.maxInstances + 1, offset: 0, auditAction: `${options.auditAction}.match` })) as QidoInstanceRow[];
+  if (rows.length > options.maxInstances) throw new TooLarge(`more than ${options.maxInstances} instances match; retrieve a narrower level`);
   const byStudy = new Map<string, QidoInstanceRow[]>();
   for (const row of rows) byStudy.set(row.studyInstanceUid, [...(byStudy.get(row.studyInstanceUid) ?? []), row]);
   const items: GetItem[] = [];
   for (const [study, studyRows] of byStudy) {
     // one retrieval (and one audit row) per study; the files are read only when sent
     const files = new Map<string, RetrievedInstance<{ transferSyntax: string }>>();
-    for (const f of await retrieveInstances(ctx, { study }, [{ transferSyntax: '*' }], { auditAction: 'dimse.get' })) files.set(f.sopInstanceUid, f);
+    for (const f of await retrieveInstances(ctx, { study }, [{ transferSyntax: '*' }], { auditAction: options.auditAction })) files.set(f.sopInstanceUid, f);
     for (const row of studyRows) {
       const file = files.get(row.sopInstanceUid);
       if (file) items.push({ sopClassUid: row.sopClassUid, sopInstanceUid: row.sopInstanceUid, storedTransferSyntaxUid: row.transferSyntaxUid, read: file.read });
     }
   }
   return items;
-}
-
-/** Where the dataset starts in a stored file: after the file meta group (PS3.10 §7.1), or at 0 for
- *  the rare file stored without one. */
-export function datasetOffset(file: Uint8Array): number {
-  const magic = file.length >= 144 && file[128] === 0x44 && file[129] === 0x49 && file[130] === 0x43 && file[131] === 0x4d;
-  if (!magic) return 0;
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  // (0002,0000) UL, explicit VR little endian: tag 4, VR 2, length 2, value 4
-  if (view.getUint16(132, true) !== 0x0002 || view.getUint16(134, true) !== 0x0000) throw new Error('stored file lacks File Meta Information Group Length');
-  return 144 + view.getUint32(140, true);
 }
 
 export interface SubOperationDataset { transferSyntaxUid: string; bytes: Buffer }

@@ -9,8 +9,10 @@ const { PresentationContextResult } = constants;
 export const SOP_CLASS = {
   verification: '1.2.840.10008.1.1',
   patientRootFind: '1.2.840.10008.5.1.4.1.2.1.1',
+  patientRootMove: '1.2.840.10008.5.1.4.1.2.1.2',
   patientRootGet: '1.2.840.10008.5.1.4.1.2.1.3',
   studyRootFind: '1.2.840.10008.5.1.4.1.2.2.1',
+  studyRootMove: '1.2.840.10008.5.1.4.1.2.2.2',
   studyRootGet: '1.2.840.10008.5.1.4.1.2.2.3',
 } as const;
 
@@ -24,7 +26,7 @@ export function isStorageSopClass(uid: string): boolean {
   return uid.startsWith(STORAGE_ROOT) && uid.length <= 64;
 }
 
-const QUERY_RETRIEVE = new Set<string>([SOP_CLASS.verification, SOP_CLASS.patientRootFind, SOP_CLASS.patientRootGet, SOP_CLASS.studyRootFind, SOP_CLASS.studyRootGet]);
+const QUERY_RETRIEVE = new Set<string>([SOP_CLASS.verification, SOP_CLASS.patientRootFind, SOP_CLASS.patientRootGet, SOP_CLASS.patientRootMove, SOP_CLASS.studyRootFind, SOP_CLASS.studyRootGet, SOP_CLASS.studyRootMove]);
 
 /**
  * The transfer syntax we accept from those proposed, or null. Storage: any syntax our parser reads

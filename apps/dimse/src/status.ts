@@ -38,6 +38,10 @@ export const STATUS = {
   cannotUnderstand: 0xc000,
   /** C-GET: Warning, sub-operations complete, one or more failures or warnings (PS3.4 §C.4.3.1.4). */
   subOperationsCompleteWithFailures: 0xb000,
+  /** C-GET / C-MOVE: Refused: Out of Resources - Unable to perform sub-operations. */
+  unableToPerformSubOperations: 0xa702,
+  /** C-MOVE: Refused: Move Destination unknown (PS3.4 §C.4.2.1.5). */
+  moveDestinationUnknown: 0xa801,
 } as const;
 
 export interface DimseStatus { status: number; errorComment: string | null }

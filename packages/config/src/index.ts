@@ -99,6 +99,8 @@ const schema = z.object({
   DIMSE_MAX_PDU_BYTES: z.coerce.number().int().min(4096).max(4 * 1024 * 1024).default(64 * 1024),
   /** C-FIND matches answered per request; with more, the answers end in A700 (out of resources) so the SCU knows the list is cut. */
   DIMSE_FIND_MAX_RESULTS: z.coerce.number().int().positive().max(1000).default(500),
+  /** Instances one C-MOVE may send; a move naming more is refused (A701) before anything is sent. */
+  DIMSE_MOVE_MAX_INSTANCES: z.coerce.number().int().positive().max(100_000).default(10_000),
   /** Unit prices for cost accounting (any currency; defaults: typical public-cloud USD list prices). */
   COST_CURRENCY: z.string().default('USD'),
   COST_CPU_SECOND: z.coerce.number().min(0).default(0.0000133),
@@ -190,7 +192,7 @@ export interface Config {
   apiProcesses: number;
   dimse: {
     enabled: boolean; host: string; port: number; aeTitle: string; callingAeTitles: string[];
-    maxAssociations: number; timeoutMs: number; maxPduBytes: number; findMaxResults: number;
+    maxAssociations: number; timeoutMs: number; maxPduBytes: number; findMaxResults: number; moveMaxInstances: number;
   };
   unitPrices: { currency: string; cpuSecond: number; gpuSecond: number; gbMonth: number; gbTransfer: number };
   budget: { ceilingPerDay: number | null; economyAt: number; minimalAt: number };
@@ -274,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       enabled: e.DIMSE_ENABLED, host: e.DIMSE_HOST, port: e.DIMSE_PORT, aeTitle: e.DIMSE_AE_TITLE,
       callingAeTitles: e.DIMSE_CALLING_AE_TITLES.split(',').map((t) => t.trim()).filter(Boolean),
       maxAssociations: e.DIMSE_MAX_ASSOCIATIONS, timeoutMs: e.DIMSE_TIMEOUT_MS, maxPduBytes: e.DIMSE_MAX_PDU_BYTES, findMaxResults: e.DIMSE_FIND_MAX_RESULTS,
+      moveMaxInstances: e.DIMSE_MOVE_MAX_INSTANCES,
     },
     unitPrices: { currency: e.COST_CURRENCY, cpuSecond: e.COST_CPU_SECOND, gpuSecond: e.COST_GPU_SECOND, gbMonth: e.COST_GB_MONTH, gbTransfer: e.COST_GB_TRANSFER },
     budget: { ceilingPerDay: e.COST_CEILING_PER_DAY ?? null, economyAt: e.BUDGET_ECONOMY_AT, minimalAt: Math.max(e.BUDGET_MINIMAL_AT, e.BUDGET_ECONOMY_AT) },
@@ -320,6 +323,7 @@ export function configToEnv(config: Config): Record<string, string> {
     DIMSE_TIMEOUT_MS: String(config.dimse.timeoutMs),
     DIMSE_MAX_PDU_BYTES: String(config.dimse.maxPduBytes),
     DIMSE_FIND_MAX_RESULTS: String(config.dimse.findMaxResults),
+    DIMSE_MOVE_MAX_INSTANCES: String(config.dimse.moveMaxInstances),
   };
   if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
   if (config.redisUrl) env.REDIS_URL = config.redisUrl;
