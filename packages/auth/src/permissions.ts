@@ -13,12 +13,13 @@ export const PERMISSIONS = [
   'model:manage',      // register, promote, roll back model versions
   'review:identities', // see who read a case (names, ids) and what they wrote (comments)
   'remoteAe:manage',   // configure remote DICOM AEs (C-MOVE destinations, export targets)
+  'remoteAe:send',     // send stored series (and their SEGs) to an enabled remote AE by C-STORE
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform', 'review:manage', 'model:manage', 'review:identities', 'remoteAe:manage'],
-  RADIOLOGIST: ['phi:read', 'instance:write', 'review:perform', 'review:identities'],
+  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform', 'review:manage', 'model:manage', 'review:identities', 'remoteAe:manage', 'remoteAe:send'],
+  RADIOLOGIST: ['phi:read', 'instance:write', 'review:perform', 'review:identities', 'remoteAe:send'],
   INTEGRATOR: ['phi:read', 'instance:write'],
 };
 

@@ -34,3 +34,4 @@ export * from './segmentation/import-segmentation';
 export * from './audit/denied-access';
 export * from './dimse/manage-remote-aes';
 export * from './dimse/dimse-client';
+export * from './dimse/store-to-remote-ae';

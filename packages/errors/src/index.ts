@@ -4,7 +4,7 @@
 export type ErrorCode =
   | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE' | 'UNPROCESSABLE_DICOM' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE'
-  | 'NOT_ACCEPTABLE' | 'RANGE_NOT_SATISFIABLE' | 'RATE_LIMITED';
+  | 'NOT_ACCEPTABLE' | 'RANGE_NOT_SATISFIABLE' | 'RATE_LIMITED' | 'BAD_GATEWAY';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -20,6 +20,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_ACCEPTABLE: 406,
   RANGE_NOT_SATISFIABLE: 416,
   RATE_LIMITED: 429,
+  BAD_GATEWAY: 502,
 };
 
 export class AppError extends Error {
@@ -72,6 +73,12 @@ export class RateLimited extends AppError {
 /** The server is saturated or a dependency is down (HTTP 503); retrying later can succeed. */
 export class Unavailable extends AppError {
   constructor(message: string, retryAfterSeconds?: number) { super('SERVICE_UNAVAILABLE', message, retryAfterSeconds === undefined ? undefined : { retryAfterSeconds }); }
+}
+
+/** A remote node we called (a DICOM AE) refused or failed the work (HTTP 502, RFC 9110 §15.6.3);
+ *  `details.reason` says how, and what was not done. */
+export class RemoteFailure extends AppError {
+  constructor(message: string, details: { reason: string } & Record<string, unknown>) { super('BAD_GATEWAY', message, details); }
 }
 
 export function isAppError(e: unknown): e is AppError {

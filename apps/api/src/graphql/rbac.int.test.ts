@@ -45,6 +45,8 @@ const OPERATIONS: Operation[] = [
   graphqlOp('revokeUserSessions', ADMIN_ONLY, 'mutation{ revokeUserSessions(userId: "00000000-0000-4000-8000-000000000000") }'),
   graphqlOp('revokeApiKey', ADMIN_ONLY, 'mutation{ revokeApiKey(id: "00000000-0000-4000-8000-000000000000") { id } }'),
   graphqlOp('remoteAes', ADMIN_ONLY, '{ remoteAes { id } }'),
+  graphqlOp('remoteAeDestinations', ['ADMIN', 'RADIOLOGIST'], '{ remoteAeDestinations { id } }'),
+  graphqlOp('storeToRemoteAe', ['ADMIN', 'RADIOLOGIST'], 'mutation{ storeToRemoteAe(input: { remoteAeId: "00000000-0000-4000-8000-000000000000", studyInstanceUid: "1.2.3.404" }) { instances } }'),
   graphqlOp('deleteRemoteAe', ADMIN_ONLY, 'mutation{ deleteRemoteAe(id: "00000000-0000-4000-8000-000000000000") { id } }'),
   {
     name: 'POST /api/instances', allowed: ALL,

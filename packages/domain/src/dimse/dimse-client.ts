@@ -89,8 +89,9 @@ function encoded(file: Uint8Array, transferSyntaxUid: string, item: OutboundInst
  * so those are held back when the association is accepted and sent in a second association,
  * transcoded to Explicit VR Little Endian. Statuses come back through onResult.
  */
-export async function storeInstancesToRemote(config: Config, remote: RemoteEndpoint, instances: OutboundInstance[], options: OutboundOptions): Promise<void> {
+export async function storeInstancesToRemote(config: Config, remote: RemoteEndpoint, instances: OutboundInstance[], options: OutboundOptions): Promise<StoreOutcome> {
   dimseLibraryLog.setLevel('silent');
+  const outcome: StoreOutcome = { rejected: null, networkError: null };
   const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_BATCH_BYTES;
   let next = 0;
   while (next < instances.length) {
@@ -108,7 +109,7 @@ export async function storeInstancesToRemote(config: Config, remote: RemoteEndpo
         options.onResult(index, -1);
       }
     }
-    const heldBack = await sendAssociation(config, remote, batch, options.onResult);
+    const heldBack = await sendAssociation(config, remote, batch, options.onResult, outcome);
     if (heldBack.length === 0) continue;
     const transcoded: Prepared[] = [];
     for (const p of heldBack) {
@@ -119,14 +120,23 @@ export async function storeInstancesToRemote(config: Config, remote: RemoteEndpo
         options.onResult(p.index, -1);
       }
     }
-    for (const p of await sendAssociation(config, remote, transcoded, options.onResult)) options.onResult(p.index, -1);
+    for (const p of await sendAssociation(config, remote, transcoded, options.onResult, outcome)) options.onResult(p.index, -1);
   }
   for (; next < instances.length; next++) options.onResult(next, -1);
+  return outcome;
+}
+
+/** What went wrong on the associations, beyond per-instance statuses (the first of each kind). */
+export interface StoreOutcome {
+  /** A-ASSOCIATE-RJ (PS3.8 §9.3.4): result, source and reason as the peer sent them. */
+  rejected: { result: number; source: number; reason: number } | null;
+  /** The connection failed or dropped (refused, timed out, reset). */
+  networkError: string | null;
 }
 
 /** One association carrying the batch; returns the instances held back because the peer accepted
  *  no presentation context in their syntax. */
-function sendAssociation(config: Config, remote: RemoteEndpoint, batch: Prepared[], onResult: (index: number, status: number) => void): Promise<Prepared[]> {
+function sendAssociation(config: Config, remote: RemoteEndpoint, batch: Prepared[], onResult: (index: number, status: number) => void, outcome: StoreOutcome): Promise<Prepared[]> {
   if (batch.length === 0) return Promise.resolve([]);
   return new Promise((resolve) => {
     const client = new Client();
@@ -161,7 +171,10 @@ function sendAssociation(config: Config, remote: RemoteEndpoint, batch: Prepared
       client.clearRequests();
       for (const p of batch) if (!heldBack.includes(p)) client.addRequest(requestsOf.get(p)!);
     });
-    client.on('networkError', () => undefined); // the statuses that never came say it
+    client.on('associationRejected', (reject: { result: number; source: number; reason: number }) => {
+      outcome.rejected ??= { result: reject.result, source: reject.source, reason: reject.reason };
+    });
+    client.on('networkError', (e: Error) => { outcome.networkError ??= e.message; }); // the statuses that never came say which
     client.on('closed', () => {
       for (const p of batch) if (!statuses.has(p) && !heldBack.includes(p)) onResult(p.index, -1);
       resolve(heldBack);

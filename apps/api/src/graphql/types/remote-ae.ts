@@ -30,3 +30,21 @@ export class RemoteAeVerification {
   @Field(() => String, { nullable: true }) error!: string | null;
   @Field(() => Int) durationMs!: number;
 }
+
+@InputType({ description: 'What to send to a remote AE by C-STORE' })
+export class StoreToRemoteAeInput {
+  @Field(() => ID) remoteAeId!: string;
+  @Field(() => String) studyInstanceUid!: string;
+  @Field(() => [String], { nullable: true, description: 'series of the study to send; none: every series' }) seriesInstanceUids?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'annotation versions sent as DICOM SEG (exported first when need be)' }) annotationIds?: string[] | null;
+}
+
+@ObjectType({ description: 'Every instance was stored by the remote AE (failures are BAD_GATEWAY errors with the failed SOP Instance UIDs)' })
+export class StoreToRemoteAeResult {
+  @Field(() => ID) remoteAeId!: string;
+  @Field(() => String) aeTitle!: string;
+  @Field(() => Int) instances!: number;
+  @Field(() => Int) completed!: number;
+  @Field(() => Int, { description: 'stored with a warning status (0xB000-0xBFFF)' }) warning!: number;
+  @Field(() => [String], { description: 'SOP Instance UIDs of the SEGs sent' }) segSopInstanceUids!: string[];
+}
