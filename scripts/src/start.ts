@@ -1,5 +1,6 @@
 // `npm start`: the whole platform with zero setup. Embedded Postgres and a private Redis unless
 // DATABASE_URL / REDIS_URL are set, migrations, demo users and study, then api, worker, dimse and web.
+// `npm start -- --install-redis` installs a missing redis-server without asking (Debian/Ubuntu).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +41,7 @@ async function main() {
 
   try {
     if (!config.databaseUrl) postgres = await startEmbeddedPostgres(dataDir, say);
-    if (!config.redisUrl) redis = await startPrivateRedis(dataDir, say);
+    if (!config.redisUrl) redis = await startPrivateRedis(dataDir, say, { assumeYes: process.argv.includes('--install-redis') });
     const runtime = {
       ...config,
       databaseUrl: config.databaseUrl ?? postgres!.url,
