@@ -11,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v kubectl >/dev/null 2>&1 || need+=(kubectl) # renders infra/k8s in scripts/src/infra/k8s-manifests.int.test.ts
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client) # runs infra/sql/app-role.sql in scripts/src/infra/deploy-files.int.test.ts
+command -v ip >/dev/null 2>&1 || need+=(iproute2) # network namespaces of scripts/src/multihost.int.test.ts
 /usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || need+=(python3-pydicom)
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
 command -v dciodvfy >/dev/null 2>&1 || need+=(dicom3tools)
