@@ -3,7 +3,7 @@
 // peer that disconnects half-way through a dataset.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTestServices, corpusDir, countState, freePort, readManifest, type TestServices } from '@imaging/testing';
+import { createTestServices, corpusDir, countState, freePort, readManifest, until, type TestServices } from '@imaging/testing';
 import { sweepOrphanBlobs, type Services } from '@imaging/domain';
 import type { Config } from '@imaging/config';
 import { startDimseServer, type DimseServer } from './server';
@@ -45,7 +45,11 @@ describe('DIMSE C-ECHO and C-STORE', () => {
     const wrong = await dcmtk('echoscu', ['-aet', 'MODALITY', '-aec', 'SOMEONE', '127.0.0.1', String(server.port)]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.output).toMatch(/Called AE Title Not Recognized/i);
-    const audit = await s.db.auditEvent.findMany({ where: { action: 'dimse.associate' }, orderBy: { id: 'asc' } });
+    // the association audit is written after the A-ASSOCIATE-AC/RJ goes out, so the peer may exit first
+    const audit = await until(async () => {
+      const rows = await s.db.auditEvent.findMany({ where: { action: 'dimse.associate' }, orderBy: { id: 'asc' } });
+      return rows.length >= 2 ? rows : null;
+    }, 'both association audit rows');
     expect(audit.map((a) => [a.actorType, a.actorId, a.outcome, a.clientAddress])).toEqual([
       ['DIMSE', 'MODALITY', 'SUCCESS', '127.0.0.1'], ['DIMSE', 'MODALITY', 'FAILURE', '127.0.0.1'],
     ]);
