@@ -1,16 +1,20 @@
 // Worker process: wires each queue file to a BullMQ Worker; the job files hold the logic.
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
-import { auditHmacKey, createServices, closeServices, sweepOrphanBlobs, sweepPipeline, registerShippedModel, releaseIdleTasks, writeAuditCheckpoint } from '@imaging/domain';
+import { auditHmacKey, createServices, closeServices, registerShippedModel } from '@imaging/domain';
 import { INFER, PREPROCESS, RETRAIN, connectionOptions, type InferJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
 import { execPreprocessJob } from './jobs/preprocess';
 import { execInferJob, inferenceRuntime } from './jobs/infer';
 import { execRetrainJob, onRetrainJobFailed } from './jobs/retrain';
+import { startMaintenance } from './maintenance';
 import { startMonitoring } from './monitoring';
+import { lowerWorkerPriority } from './priority';
 
 async function main() {
   const config = loadConfig();
   const services = createServices(config, { name: 'worker' });
+  // before any codec, parse or inference thread starts, so that they inherit it
+  lowerWorkerPriority(config.workerNice, services.log);
   const connection = connectionOptions(config.redisUrl!);
   const monitoring = await startMonitoring(services);
   // the shipped weights are the first ACTIVE version of a fresh installation (idempotent)
@@ -35,34 +39,14 @@ async function main() {
     monitoring.instrument(w);
     w.on('failed', (job, err) => services.log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
   }
-  const sweep = setInterval(() => {
-    sweepOrphanBlobs(services).catch((e) => services.log.error({ err: (e as Error).message }, 'orphan sweep failed'));
-  }, 60 * 60 * 1000);
-  // Pipeline work whose job was lost (crash between commit and enqueue, Redis restart, a job BullMQ
-  // failed after two worker deaths) is enqueued again under a fresh job id.
-  const requeue = setInterval(() => {
-    sweepPipeline(services).catch((e) => services.log.error({ err: (e as Error).message }, 'pipeline sweep failed'));
-  }, config.pipelineSweepIntervalMs);
-  // Claimed review tasks left idle past REVIEW_CLAIM_TIMEOUT_MINUTES go back to the pool.
-  const release = setInterval(() => {
-    releaseIdleTasks(services).then(
-      (n) => { if (n) services.log.info({ released: n }, 'idle review tasks returned to the pool'); },
-      (e) => services.log.error({ err: (e as Error).message }, 'idle task release failed'));
-  }, 60 * 1000);
-  // The audit chain head, signed, in a file outside the database: `admin verify-audit` detects a cut tail.
-  const hmacKey = await auditHmacKey(config);
-  const checkpoint = setInterval(() => {
-    writeAuditCheckpoint(services, { dir: config.auditCheckpointDir, hmacKey })
-      .catch((e) => services.log.error({ err: (e as Error).message }, 'audit checkpoint failed'));
-  }, 5 * 60 * 1000);
-  services.log.info({ queues: workers.map((w) => w.name) }, 'worker started');
+  // Orphan sweep, pipeline requeue, idle task release, audit checkpoint and chain check: BullMQ
+  // job schedulers, each run once per period by one of the worker processes (maintenance.ts).
+  const maintenance = await startMaintenance({ services, hmacKey: await auditHmacKey(config), checkAuditChain: monitoring.checkAuditChain });
+  monitoring.instrument(maintenance.worker);
+  services.log.info({ queues: [...workers.map((w) => w.name), maintenance.worker.name] }, 'worker started');
 
   const stop = async () => {
-    clearInterval(sweep);
-    clearInterval(requeue);
-    clearInterval(release);
-    clearInterval(checkpoint);
-    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all([maintenance.close(), ...workers.map((w) => w.close())]);
     await runtime.close();
     await monitoring.close();
     await closeServices(services);

@@ -1,5 +1,6 @@
 // The worker's monitoring: Prometheus metrics, a small HTTP server (/metrics, /healthz, /readyz)
-// on WORKER_METRICS_PORT, queue depth per state at each scrape, and the audit chain check.
+// on WORKER_METRICS_PORT, queue depth per state at each scrape, and the audit chain check (run by
+// the `maintenance` queue, so by one worker process per period: see maintenance.ts).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JobState, Queue, Worker } from 'bullmq';
@@ -10,20 +11,18 @@ import { createMetrics, instrumentWorker, type Metrics } from '@imaging/metrics'
 /** Job states reported by `queue_jobs`. */
 export const QUEUE_STATES: JobState[] = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'];
 
-const AUDIT_CHECK_INTERVAL_MS = 60 * 60 * 1000;
-
 export interface WorkerMonitoring {
   metrics: Metrics;
   /** The port the HTTP server listens on; null when WORKER_METRICS_PORT is 0. */
   port: number | null;
   /** Call once for every BullMQ Worker the process starts: times its jobs and reports its queue. */
   instrument(worker: Worker): void;
-  /** Verifies the audit chain now and sets `audit_chain_ok`. */
+  /** Verifies the audit chain now and sets this process's `audit_chain_ok`. */
   checkAuditChain(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startMonitoring(services: Services, options: { auditCheckIntervalMs?: number } = {}): Promise<WorkerMonitoring> {
+export async function startMonitoring(services: Services): Promise<WorkerMonitoring> {
   const queues = new Map<string, Queue>();
   const metrics = createMetrics('worker', {
     async queueCounts() {
@@ -40,8 +39,6 @@ export async function startMonitoring(services: Services, options: { auditCheckI
       services.log.error({ err: (e as Error).message }, 'audit chain check failed');
     }
   };
-  const auditTimer = setInterval(() => void checkAuditChain(), options.auditCheckIntervalMs ?? AUDIT_CHECK_INTERVAL_MS);
-  void checkAuditChain();
 
   const server = services.config.workerMetricsPort ? await listen(services, metrics, services.config.workerMetricsPort) : null;
 
@@ -54,7 +51,6 @@ export async function startMonitoring(services: Services, options: { auditCheckI
     },
     checkAuditChain,
     async close() {
-      clearInterval(auditTimer);
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
     },

@@ -3,3 +3,4 @@ export * from './preprocess';
 export * from './infer';
 export * from './queues';
 export * from './retrain';
+export * from './maintenance';

@@ -9,6 +9,7 @@ import { createServices, closeServices, type Services, type DomainContext } from
 import type { QueryCounter } from '@imaging/db';
 import { createLogger } from '@imaging/logger';
 import { createTestDatabase } from './database';
+import { MAINTENANCE, openQueue } from '@imaging/jobs';
 
 export interface TestServices extends Services {
   queryCounter: QueryCounter;
@@ -35,6 +36,10 @@ export async function createTestServices(overrides: Partial<Config> = {}): Promi
       await services.queues.preprocess.obliterate({ force: true }).catch(() => undefined);
       await services.queues.infer.obliterate({ force: true }).catch(() => undefined);
       await services.queues.retrain.obliterate({ force: true }).catch(() => undefined);
+      // worker processes a test started left their maintenance schedulers behind
+      const maintenance = openQueue(MAINTENANCE, services.queues.settings);
+      await maintenance.obliterate({ force: true }).catch(() => undefined);
+      await maintenance.close().catch(() => undefined);
       await closeServices(services);
       await database.drop();
       rmSync(storageDir, { recursive: true, force: true });
