@@ -7,6 +7,7 @@
 //   workers: phantom series uploaded through the proxy with 1 worker host up, then the same with a
 //           second one started; from the first upload to every series DONE (preprocess + infer +
 //           review task); series/min and instances/s.
+// Writes bench/results/multihost.json, or <name>.json with a name argument (another Node, say).
 import os from 'node:os';
 import { syntheticCtSeries } from '@imaging/dicom';
 import { createApiKey } from '@imaging/domain';
@@ -86,7 +87,7 @@ async function main() {
         ratio: +(twoWorkers.seriesPerMin / oneWorker.seriesPerMin).toFixed(2),
       },
     };
-    const file = writeBenchResult('multihost', result);
+    const file = writeBenchResult(process.argv[2] ?? 'multihost', result);
     console.log(`multihost ingest (${INGEST_SLICES} × 512², ${CLIENTS} clients): 1 API host ${result.ingest.oneApiHost.instancesPerS} instances/s, 2 API hosts ${result.ingest.twoApiHosts.instancesPerS} instances/s (×${result.ingest.ratio})`);
     console.log(`multihost workers (${WORKER_SERIES} × ${WORKER_SLICES} slices 256²): 1 worker host ${oneWorker.seriesPerMin} series/min, 2 worker hosts ${twoWorkers.seriesPerMin} series/min (×${result.workers.ratio})`);
     console.log(`  written ${file}`);
