@@ -108,6 +108,9 @@ describe('web app', () => {
     expect(await page.getByTestId('instance-row').count()).toBe(4);
     // Browser-side expressions as strings: this file is typechecked without DOM types.
     await page.locator('[data-testid=viewer][data-rendered-slice="0"]').waitFor();
+    // the study page's viewer is a Cornerstone3D stack viewport (CPU rendering where chromium has no WebGL2)
+    expect(await page.getByTestId('viewer').getAttribute('data-engine')).toBe('cornerstone3d');
+    expect(['webgl', 'cpu']).toContain(await page.getByTestId('viewer').getAttribute('data-render-mode'));
     await page.getByTestId('viewer').focus();
     await page.keyboard.press('ArrowDown');
     await page.getByTestId('slice-number').filter({ hasText: 'slice 2 / 4' }).waitFor();

@@ -1,7 +1,7 @@
 'use client';
-// The study page's viewer: the canvas viewer of components/viewer, one per series.
-import { Viewer as SeriesViewer } from '../../../components/viewer/Viewer';
+// The study page's viewer: a Cornerstone3D stack viewport per series.
+import { StackViewer } from '../../../components/cornerstone/StackViewer';
 
 export function Viewer({ studyUid, seriesUid, instanceUids }: { studyUid: string; seriesUid: string; instanceUids: string[] }) {
-  return <SeriesViewer studyUid={studyUid} seriesUid={seriesUid} instanceUids={instanceUids} />;
+  return <StackViewer studyUid={studyUid} seriesUid={seriesUid} instanceUids={instanceUids} />;
 }
