@@ -15,3 +15,5 @@ export * from './seg/segmentation';
 export * from './seg/write-segmentation';
 export * from './parse/parse-pool';
 export { locateDataset } from './parse/file-meta';
+export * from './deidentify/profile';
+export * from './deidentify/deidentify';

@@ -2,7 +2,7 @@
 declare module 'dcmjs' {
   export const data: {
     DicomMessage: {
-      readFile(buffer: ArrayBuffer, options?: { ignoreErrors?: boolean; untilTag?: string }): { dict: Record<string, unknown>; meta: Record<string, unknown> };
+      readFile(buffer: ArrayBuffer, options?: { ignoreErrors?: boolean; untilTag?: string }): { dict: Record<string, unknown>; meta: Record<string, unknown>; write(options?: { allowInvalidVRLength?: boolean }): ArrayBuffer };
     };
     /** Keyed by "(GGGG,EEEE)" (upper-case hex); ambiguous VRs are lower case ("xs", "ox", "lt"). */
     DicomMetaDictionary: {

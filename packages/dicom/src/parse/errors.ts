@@ -20,7 +20,11 @@ export type DicomErrorCode =
   /** The parse threads' queue is full (many large or deflated files at once): retry later. */
   | 'PARSER_BUSY'
   /** Parsing the file took longer than its deadline; the thread was stopped. */
-  | 'PARSE_TIMEOUT';
+  | 'PARSE_TIMEOUT'
+  /** De-identification refused: Burned In Annotation (0028,0301) is YES, the pixels may show identities (PS3.15 §E.1.1). */
+  | 'BURNED_IN_ANNOTATION'
+  /** De-identification cannot rewrite this dataset (e.g. ISO 2022 code extensions the writer lacks). */
+  | 'DEIDENTIFY_UNSUPPORTED';
 
 export class DicomError extends Error {
   constructor(readonly code: DicomErrorCode, message: string) {
