@@ -31,7 +31,8 @@ it('measures first image and scrolling', async () => {
       firstImageMs.push(Date.now() - start);
     }
     // every slice loaded (progressive loading in the background), then scroll through all of them
-    await page.waitForFunction(`(() => { const p = document.querySelector('[data-testid=load-progress]'); return p && p.getAttribute('data-loaded') === p.getAttribute('data-total'); })()`, undefined, { timeout: 120_000 });
+    // (a locator, not waitForFunction: the page's CSP has no 'unsafe-eval' for a string predicate)
+    await page.locator(`[data-testid=load-progress][data-loaded="${SLICES}"][data-total="${SLICES}"]`).waitFor({ timeout: 120_000 });
     const scroll = (await page.evaluate(`(async () => {
       const viewer = document.querySelector('[data-testid=viewer]');
       const frame = () => new Promise((r) => requestAnimationFrame(r));

@@ -49,6 +49,7 @@ export function StackViewer({ studyUid, seriesUid, instanceUids, initialPreset }
   const [playing, setPlaying] = useState(false);
   const [mode, setMode] = useState<RenderMode | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [loaded, setLoaded] = useState(0);
   const instanceKey = instanceUids.join('\\');
 
   useEffect(() => {
@@ -94,6 +95,14 @@ export function StackViewer({ studyUid, seriesUid, instanceUids, initialPreset }
         viewport.setProperties({ voiRange: { lower: w.center - w.width / 2, upper: w.center + w.width / 2 } });
       }
       viewport.render();
+      // The rest of the series into Cornerstone's image cache in the background, so scrolling
+      // never waits for the network; the cache's own size bound keeps a long series' memory bounded.
+      let done = 0;
+      for (const imageId of imageIds) {
+        void core.imageLoader.loadAndCacheImage(imageId).then(() => undefined, () => undefined).then(() => {
+          if (!abort.signal.aborted) setLoaded(++done);
+        });
+      }
     })().catch((e: unknown) => {
       if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
     });
@@ -198,6 +207,11 @@ export function StackViewer({ studyUid, seriesUid, instanceUids, initialPreset }
         </div>
         {!mode && !error && <div className="image-viewer-status" role="status">Loading series…</div>}
         {error && <div className="image-viewer-status" role="status" data-testid="viewer-error">Series failed to load: {error}</div>}
+      </div>
+      <div className={count > 0 && loaded >= count ? 'image-viewer-progress done' : 'image-viewer-progress'} data-testid="load-progress"
+        data-loaded={loaded} data-total={count} aria-hidden={count > 0 && loaded >= count}>
+        <progress value={loaded} max={Math.max(1, count)} aria-label="slices loaded" />
+        <span>{loaded} / {count} loaded</span>
       </div>
       <input type="range" className="image-viewer-slider" min={1} max={Math.max(1, count)} value={index + 1}
         onChange={(e) => jump(Number(e.target.value) - 1)} aria-label="slice" data-testid="slice-slider" />
