@@ -1,9 +1,9 @@
 // Worker process: wires each queue file to a BullMQ Worker; the job files hold the logic.
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
-import { auditHmacKey, createServices, closeServices, registerShippedModel } from '@imaging/domain';
+import { auditHmacKey, createServices, closeServices, registerShippedModel, setSliceInputCacheBytes } from '@imaging/domain';
 import { INFER, PREPROCESS, RETRAIN, connectionOptions, type InferJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
-import { execPreprocessJob } from './jobs/preprocess';
+import { execPreprocessJob, modelInputSize } from './jobs/preprocess';
 import { execInferJob, inferenceRuntime } from './jobs/infer';
 import { execRetrainJob, onRetrainJobFailed } from './jobs/retrain';
 import { startMaintenance } from './maintenance';
@@ -20,13 +20,16 @@ async function main() {
   // the shipped weights are the first ACTIVE version of a fresh installation (idempotent)
   await registerShippedModel(services);
   const runtime = inferenceRuntime(services, monitoring.metrics);
+  // the storage job leaves each slice's model input for the infer step in this process
+  setSliceInputCacheBytes(config.sliceInputCacheBytes);
+  const inputSize = modelInputSize(services);
   // fine-tuning runs in its own thread; one run per worker process
   const retrain = new Worker<RetrainJob>(RETRAIN, (job) => execRetrainJob(job, services), { connection, prefix: config.queuePrefix, concurrency: 1 });
   retrain.on('failed', (job, err) => {
     onRetrainJobFailed(job, err, services).catch((e) => services.log.error({ err: (e as Error).message }, 'marking a lost training run failed'));
   });
   const workers = [
-    new Worker<PreprocessJob>(PREPROCESS, (job) => execPreprocessJob(job, services), {
+    new Worker<PreprocessJob>(PREPROCESS, (job) => execPreprocessJob(job, services, inputSize), {
       connection, prefix: config.queuePrefix, concurrency: config.workerConcurrency,
     }),
     // one series at a time per worker process: the batches of a series already fill the thread pool

@@ -83,6 +83,9 @@ const schema = z.object({
   /** Nice value of every worker thread (0-19): on a machine shared with the API, ingest wins the
    *  CPU and compression and inference take what is left. 0 keeps the inherited priority. */
   WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /** Model inputs the storage job prepares for the infer step, per worker process (0: off, the
+   *  infer step then decodes every slice again). 64 MiB ≈ 1,000 slices at 128². */
+  SLICE_INPUT_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   API_PROCESSES: z.coerce.number().int().positive().max(64).default(1),
   /** DIMSE service (apps/dimse): C-ECHO, C-STORE, C-FIND, C-GET for modalities and PACS. */
@@ -191,6 +194,7 @@ export interface Config {
   reviewClaimTimeoutMs: number;
   workerConcurrency: number;
   workerNice: number;
+  sliceInputCacheBytes: number;
   /** Port of the worker's /metrics, /healthz and /readyz server; 0 turns it off. */
   workerMetricsPort: number;
   /** API processes sharing the port (node:cluster); the API is stateless, so this scales across cores. */
@@ -276,6 +280,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reviewClaimTimeoutMs: e.REVIEW_CLAIM_TIMEOUT_MINUTES * 60_000,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerNice: e.WORKER_NICE,
+    sliceInputCacheBytes: e.SLICE_INPUT_CACHE_MB * 1024 * 1024,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     apiProcesses: e.API_PROCESSES,
     dimse: {

@@ -20,6 +20,7 @@ export * from './ingest/preprocess-instance';
 export * from './ai/model-registry';
 export * from './ai/schedule-processing';
 export * from './ai/process-series';
+export * from './ai/slice-input';
 export * from './ai/results';
 export * from './review/review-tasks';
 export * from './ai/study-cost';

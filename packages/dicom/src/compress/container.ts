@@ -3,7 +3,7 @@
 // Stored layout: "IRPZ" | version (1 byte) | header length (u32 LE) | JSON header |
 // bytes before the pixel value | per frame: length (u32 LE) + JPEG-LS codestream | bytes after.
 // Every container is decoded and compared with the original before it is returned.
-import { parseInstance } from '../parse/parse-instance';
+import { parseInstance, type ParsedInstance } from '../parse/parse-instance';
 import { expectedNativeBytes } from '../parse/pixel-checks';
 import { numberOfFrames } from '../parse/frames';
 import { decodeJpegLsFrame, encodeJpegLsLosslessFrame } from './codec-threads';
@@ -19,9 +19,10 @@ export function isStorageContainer(stored: Uint8Array): boolean {
 
 /** The stored bytes for a file: a container already decoded and compared with `original` byte
  *  for byte, or null when compression does not apply (already compressed syntax, big endian,
- *  1-bit, float, no gain) so the original is kept. */
-export async function compressForStorage(original: Uint8Array): Promise<Uint8Array | null> {
-  const parsed = parseInstance(original, { requireUids: false });
+ *  1-bit, float, no gain) so the original is kept. `parsedOriginal` (parseInstance of the same
+ *  bytes) saves a second parse. */
+export async function compressForStorage(original: Uint8Array, parsedOriginal?: ParsedInstance): Promise<Uint8Array | null> {
+  const parsed = parsedOriginal ?? parseInstance(original, { requireUids: false });
   const px = parsed.pixelData;
   const i = parsed.instance;
   if (!px || px.encapsulated) return null;

@@ -7,13 +7,11 @@
 // no findings and no masks, and still a review task, flagged, so a reader reads it unaided.
 import { appendAudit, inTransaction, poolSql, Prisma } from '@imaging/db';
 import { decodeFrame, parseInstance } from '@imaging/dicom';
-import {
-  batchImages, countSet, encodeMask, preprocessSlice, rescaleToHu, resampleMask, sliceStatistics, summariseFindings, type InferenceEngine,
-  type SliceStatistics,
-} from '@imaging/ml';
+import { batchImages, countSet, encodeMask, resampleMask, summariseFindings, type InferenceEngine } from '@imaging/ml';
 import type { Services } from '../context';
 import { readInstanceFile } from '../ingest/compress-stored-instance';
 import type { ActiveModel } from './model-registry';
+import { recallSliceInput, sliceInput, type SliceInput } from './slice-input';
 import { checkInputDomain, checkOutputDomain, domainForModel } from './domain-guard';
 
 export interface InferenceRuntime {
@@ -55,7 +53,7 @@ const STRAGGLER_MS = 10 * 60 * 1000;
 const LABEL_THRESHOLD = 0.5;
 
 export interface SliceRow {
-  id: string; sop: string; storage_key: string; instance_number: number | null; rows: number | null; columns: number | null;
+  id: string; sop: string; storage_key: string; sha256: string; instance_number: number | null; rows: number | null; columns: number | null;
   frames: number | null; photometric: string | null;
 }
 
@@ -68,14 +66,6 @@ async function timed<T>(name: string, work: (fig: StageFigures) => Promise<T>): 
   fig.durationMs = Math.round(performance.now() - start);
   fig.cpuMs = Math.round((used.user + used.system) / 1000);
   return [result, fig];
-}
-
-function sliceKey(position: number[] | null, orientation: number[] | null): number | null {
-  if (!position || position.length !== 3) return null;
-  if (!orientation || orientation.length !== 6) return position[2];
-  const [a, b, c, d, e, f] = orientation;
-  const normal = [b * f - c * e, c * d - a * f, a * e - b * d];
-  return position[0] * normal[0] + position[1] * normal[1] + position[2] * normal[2];
 }
 
 function median(values: number[]): number | null {
@@ -95,43 +85,42 @@ export function markSeriesFailed(services: Services, seriesId: string, code: str
   return markFailed(services, seriesId, code, message, 'FAILED');
 }
 
-export interface PreparedSlice {
+export interface PreparedSlice extends SliceInput {
   row: SliceRow;
-  /** Model input: HU resampled to size×size and windowed. */
-  image: Float32Array;
-  key: number | null;
-  spacing: [number, number] | null;
-  thickness: number | null;
-  /** HU statistics at the native grid, for the domain guard. */
-  statistics: SliceStatistics;
 }
 
-/** Decode, modality LUT to HU, resample and window every slice to the model's input, in slice order. */
+/**
+ * Every slice's model input in slice order: from this process's cache where the storage job left
+ * it, else decoded from the stored file (modality LUT to HU, resample, window).
+ */
 export async function prepareSlices(services: Services, slices: SliceRow[], size: number, fig?: StageFigures): Promise<PreparedSlice[]> {
   const out: PreparedSlice[] = [];
+  let cached = 0;
   for (const row of slices) {
-    const bytes = await readInstanceFile(services, row.storage_key);
-    if (fig) fig.bytesIn += bytes.length;
-    const parsed = parseInstance(bytes);
-    const frame = await decodeFrame(parsed, 0);
-    const hu = rescaleToHu(Float32Array.from(frame.pixels), parsed.instance.rescaleSlope ?? 1, parsed.instance.rescaleIntercept ?? 0);
-    out.push({
-      row, image: preprocessSlice({ hu, rows: frame.rows, columns: frame.columns }, size),
-      key: sliceKey(parsed.instance.imagePositionPatient, parsed.instance.imageOrientationPatient),
-      spacing: parsed.instance.pixelSpacing, thickness: parsed.instance.sliceThickness,
-      statistics: sliceStatistics(hu, frame.rows, frame.columns),
-    });
+    let input = recallSliceInput(row.id, row.sha256, size);
+    if (input) {
+      cached++;
+    } else {
+      const bytes = await readInstanceFile(services, row.storage_key);
+      if (fig) fig.bytesIn += bytes.length;
+      const parsed = parseInstance(bytes);
+      input = sliceInput(parsed, await decodeFrame(parsed, 0), size);
+    }
+    out.push({ row, ...input });
     if (fig) fig.items++;
   }
   out.sort((a, b) => (a.key !== null && b.key !== null ? a.key - b.key : (a.row.instance_number ?? 0) - (b.row.instance_number ?? 0)) || a.row.sop.localeCompare(b.row.sop));
-  if (fig) fig.bytesOut = out.length * size * size * 4;
+  if (fig) {
+    fig.bytesOut = out.length * size * size * 4;
+    fig.details = { ...fig.details, fromCache: cached };
+  }
   return out;
 }
 
 /** The preprocessed instances of a series, as prepareSlices takes them. */
 export function seriesSliceRows(services: Services, seriesId: string): Promise<SliceRow[]> {
   return poolSql(services.db).query<SliceRow>(
-    `SELECT id, "sopInstanceUid" AS sop, "storageKey" AS storage_key, "instanceNumber" AS instance_number, rows, columns,
+    `SELECT id, "sopInstanceUid" AS sop, "storageKey" AS storage_key, sha256, "instanceNumber" AS instance_number, rows, columns,
             "numberOfFrames" AS frames, photometric
        FROM "Instance" WHERE "seriesDbId" = $1 AND "preprocessedAt" IS NOT NULL`, [seriesId]);
 }

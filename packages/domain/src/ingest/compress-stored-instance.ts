@@ -3,7 +3,7 @@
 // update; the original blob is left to the orphan sweep, so a reader holding the old key still
 // finds its file. Idempotent: an instance already compressed is skipped.
 import { createHash } from 'node:crypto';
-import { compressForStorage, restoreFromStorage } from '@imaging/dicom';
+import { compressForStorage, restoreFromStorage, type ParsedInstance } from '@imaging/dicom';
 import { poolSql } from '@imaging/db';
 import { NotFound } from '@imaging/errors';
 import type { Services } from '../context';
@@ -28,13 +28,22 @@ export async function compressStoredInstance(services: Services, instanceId: str
   const original = await services.store.get(instance.storageKey);
   // Only the file recorded at ingest is compressed: its SHA-256 first.
   if (cpu.measure(() => createHash('sha256').update(original).digest('hex')) !== instance.sha256) return { status: 'kept', storedBytes: original.length };
-  // compressForStorage returns a container only after decoding it and comparing the result with
-  // `original` byte for byte, so it restores to bytes with the ingest SHA-256: decoding it once
-  // more here would check nothing more.
-  const container = await cpu.measureAsync(() => compressForStorage(original));
-  if (!container) return { status: 'kept', storedBytes: original.length };
-  const key = `${instance.storageKey}.jls`;
+  return storeCompressed(services, { instanceId, storageKey: instance.storageKey, original }, cpu);
+}
+
+/**
+ * Stores `original` (already checked against the instance's SHA-256; `parsed` from it saves a
+ * parse) as a lossless container under a new key and switches the index to it, or keeps it.
+ * compressForStorage returns a container only after decoding it and comparing the result with
+ * `original` byte for byte, so it restores to bytes with the ingest SHA-256.
+ */
+export async function storeCompressed(
+  services: Services, file: { instanceId: string; storageKey: string; original: Uint8Array; parsed?: ParsedInstance }, cpu = new CpuMeter(),
+): Promise<{ status: 'compressed' | 'kept'; storedBytes: number }> {
+  const container = await cpu.measureAsync(() => compressForStorage(file.original, file.parsed));
+  if (!container) return { status: 'kept', storedBytes: file.original.length };
+  const key = `${file.storageKey}.jls`;
   await services.store.put(key, container);
-  await poolSql(services.db).query('UPDATE "Instance" SET "storageKey" = $2, "storedBytes" = $3 WHERE "id" = $1', [instanceId, key, container.length]);
+  await poolSql(services.db).query('UPDATE "Instance" SET "storageKey" = $2, "storedBytes" = $3 WHERE "id" = $1', [file.instanceId, key, container.length]);
   return { status: 'compressed', storedBytes: container.length };
 }
