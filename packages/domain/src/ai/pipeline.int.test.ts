@@ -46,11 +46,12 @@ describe('AI pipeline', () => {
     const seriesId = ingested[0].seriesId!;
     for (const r of ingested) await preprocessInstance(s, r.instanceId!);
 
-    // one job per preprocessed count; all but the last are superseded
+    // scheduled once, when the last instance of the series was preprocessed
     const jobs = await inferJobs(seriesId);
-    expect(jobs.map((j) => j.preprocessedCount)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    expect((await processSeries(s, runtime, jobs[5])).status).toBe('superseded');
-    const outcome = await processSeries(s, runtime, jobs[11]);
+    expect(jobs.map((j) => j.preprocessedCount)).toEqual([12]);
+    // a job from before the last arrivals is superseded
+    expect((await processSeries(s, runtime, { ...jobs[0], preprocessedCount: 6 })).status).toBe('superseded');
+    const outcome = await processSeries(s, runtime, jobs[0]);
     expect(outcome).toMatchObject({ status: 'done', slices: 12 });
     if (outcome.status !== 'done') throw new Error('unreachable');
     expect(outcome.stages.map((st) => st.name)).toEqual(['preprocess', 'inference']);
@@ -97,7 +98,7 @@ describe('AI pipeline', () => {
 
     // a retried job is harmless: still one result, one task, the same masks
     const slicesBefore = await s.db.maskSlice.count();
-    expect((await processSeries(s, runtime, jobs[11])).status).toBe('done');
+    expect((await processSeries(s, runtime, jobs[0])).status).toBe('done');
     expect(await s.db.aiResult.count({ where: { seriesDbId: seriesId } })).toBe(1);
     expect(await s.db.reviewTask.count({ where: { seriesDbId: seriesId } })).toBe(1);
     expect(await s.db.maskSlice.count()).toBe(slicesBefore);

@@ -48,7 +48,7 @@ export interface StageFigures {
 }
 
 /** Series whose newest unfinished instance is older than this are processed without it. */
-const STRAGGLER_MS = 10 * 60 * 1000;
+export const STRAGGLER_MS = 10 * 60 * 1000;
 /** A lesion-positive series needs a slice probability at or above this. */
 const LABEL_THRESHOLD = 0.5;
 

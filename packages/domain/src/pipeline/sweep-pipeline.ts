@@ -9,7 +9,7 @@
 import { poolSql } from '@imaging/db';
 import { inferJobId, preprocessJobId } from '@imaging/jobs';
 import type { Services } from '../context';
-import { markSeriesFailed } from '../ai/process-series';
+import { STRAGGLER_MS, markSeriesFailed } from '../ai/process-series';
 import { scheduleSeriesProcessing } from '../ai/schedule-processing';
 
 export const REQUEUES_EXHAUSTED = 'PIPELINE_REQUEUES_EXHAUSTED';
@@ -72,9 +72,12 @@ export async function sweepPipeline(services: Services, options: SweepOptions = 
     `SELECT p."seriesDbId" AS series_id, p."studyDbId" AS study_id, p.requeues, p.urgent,
             (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = p."seriesDbId" AND i."preprocessedAt" IS NOT NULL) AS preprocessed
        FROM "SeriesProcessing" p
-      WHERE (p.state = 'QUEUED' AND p."updatedAt" < now() - make_interval(secs => $1))
-         OR (p.state = 'RUNNING' AND p."updatedAt" < now() - make_interval(secs => $2))
-      ORDER BY p."updatedAt" LIMIT $3`, [olderThanSeconds, runningSeconds, limit]);
+      WHERE ((p.state = 'QUEUED' AND p."updatedAt" < now() - make_interval(secs => $1))
+         OR (p.state = 'RUNNING' AND p."updatedAt" < now() - make_interval(secs => $2)))
+        -- a series still waiting for its instances is scheduled by the last of them (the instance sweep above covers those)
+        AND NOT EXISTS (SELECT 1 FROM "Instance" i WHERE i."seriesDbId" = p."seriesDbId" AND i."preprocessedAt" IS NULL
+                          AND i."pipelineFailedAt" IS NULL AND i."createdAt" > now() - make_interval(secs => $4))
+      ORDER BY p."updatedAt" LIMIT $3`, [olderThanSeconds, runningSeconds, limit, STRAGGLER_MS / 1000]);
   for (const s of series) {
     const base = inferJobId(s.series_id, s.preprocessed);
     if (await isLive(services.queues.infer, s.requeues > 0 ? [base, `${base}-r${s.requeues}`] : [base])) continue;
