@@ -48,12 +48,13 @@ export async function startPlatform(options: { web?: boolean; env?: Record<strin
     children.push(child);
     return child;
   };
-  const stop = async () => {
+  let stopped: Promise<void> | null = null;
+  const stop = () => (stopped ??= (async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
     await services.close();
     rmSync(auditDir, { recursive: true, force: true });
-  };
+  })());
   try {
     const api = run([path.join(root, 'apps/api/dist/main.js')], root);
     const worker = run([path.join(root, 'apps/worker/dist/main.js')], root);
