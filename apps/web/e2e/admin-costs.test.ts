@@ -106,7 +106,7 @@ describe('admin costs page', () => {
     expect(await page.locator('[data-testid=cost-queue-row][data-queue=infer]').count()).toBe(1);
     const tiers = await page.getByTestId('budget-decision-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-tier')));
     expect(tiers).toEqual(['economy', 'full']);
-    expect(await page.getByTestId('budget-decision-row').first().textContent()).toContain('economy tier (float16, batch 16)');
+    expect(await page.getByTestId('budget-decision-row').first().textContent()).toContain('economy tier (student, batch 16)');
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'costs.png'), fullPage: true });
     await context.close();

@@ -84,23 +84,23 @@ describe('infer under the budget policy', () => {
     expect(full.job.opts.priority).toBe(PRIORITY.routine);
     await runAndCheck(full.job, { variant: 'float32', batchSize: 2 });
 
-    // economy at 70 % of the ceiling: float16, twice the batch, normal priority
+    // economy at 70 % of the ceiling: the student (pruned + distilled, ≥ 2× the images/s), twice the batch, normal priority
     await seedSpend(0.7);
     const economy = await arrive(910_002);
     const [economyDecision] = await decisions(economy.seriesId);
-    expect(economyDecision).toMatchObject({ tier: 'economy', variant: 'float16', batchSize: 4, priority: PRIORITY.routine, urgent: false, ceiling: CEILING });
+    expect(economyDecision).toMatchObject({ tier: 'economy', variant: 'student', batchSize: 4, priority: PRIORITY.routine, urgent: false, ceiling: CEILING });
     expect(economyDecision.spentToday / CEILING).toBeGreaterThanOrEqual(0.7);
-    expect(economyDecision.reason).toMatch(/economy tier \(float16, batch 4\)/);
+    expect(economyDecision.reason).toMatch(/economy tier \(student, batch 4\)/);
     expect(await decisions(economy.seriesId)).toHaveLength(1); // four arrivals, one decision
     expect(economy.job.opts.priority).toBe(PRIORITY.routine);
-    await runAndCheck(economy.job, { variant: 'float16', batchSize: 4 });
+    await runAndCheck(economy.job, { variant: 'student', batchSize: 4 });
 
-    // minimal at 90 %: uint8, four times the batch, routine work at the deferred priority
+    // minimal at 90 %: the student, four times the batch, routine work at the deferred priority
     await seedSpend(0.9);
     const minimal = await arrive(910_003);
-    expect((await decisions(minimal.seriesId)).map((d) => [d.tier, d.variant, d.batchSize, d.priority])).toEqual([['minimal', 'uint8', 8, PRIORITY.deferred]]);
+    expect((await decisions(minimal.seriesId)).map((d) => [d.tier, d.variant, d.batchSize, d.priority])).toEqual([['minimal', 'student', 8, PRIORITY.deferred]]);
     expect(minimal.job.opts.priority).toBe(PRIORITY.deferred);
-    await runAndCheck(minimal.job, { variant: 'uint8', batchSize: 8 });
+    await runAndCheck(minimal.job, { variant: 'student', batchSize: 8 });
 
     // over the ceiling: a routine series waits for the next UTC midnight ...
     await seedSpend(1.2);
@@ -120,13 +120,14 @@ describe('infer under the budget policy', () => {
     // ... while an urgent series is never deferred: urgent priority, minimal tier, it runs
     const urgent = await arrive(910_005, { urgent: true });
     const urgentDecisions = await decisions(urgent.seriesId);
-    expect(urgentDecisions.map((d) => [d.urgent, d.tier])).toEqual([[false, 'deferred'], [true, 'minimal']]);
-    expect(urgentDecisions[1]).toMatchObject({ variant: 'uint8', batchSize: 8, priority: PRIORITY.urgent, deferredUntil: null });
-    expect(urgentDecisions[1].reason).toMatch(/urgent series runs anyway/);
+    // decided once, when its last instance was stored: by then it was flagged urgent
+    expect(urgentDecisions.map((d) => [d.urgent, d.tier])).toEqual([[true, 'minimal']]);
+    expect(urgentDecisions[0]).toMatchObject({ variant: 'student', batchSize: 8, priority: PRIORITY.urgent, deferredUntil: null });
+    expect(urgentDecisions[0].reason).toMatch(/urgent series runs anyway/);
     expect(urgent.job.data.urgent).toBe(true);
     expect(urgent.job.opts.priority).toBe(PRIORITY.urgent);
     expect(await urgent.job.getState()).not.toBe('delayed');
-    await runAndCheck(urgent.job, { variant: 'uint8', batchSize: 8 });
+    await runAndCheck(urgent.job, { variant: 'student', batchSize: 8 });
 
     // flagging the deferred study urgent releases its waiting job at once, at urgent priority
     const deferredStudy = await s.db.series.findUniqueOrThrow({ where: { id: deferred.seriesId }, include: { study: true } });
@@ -151,7 +152,7 @@ describe('infer under the budget policy', () => {
     expect(budget.share).toBeGreaterThanOrEqual(1.2);
     expect(budget.spentToday).toBeCloseTo(budget.share * CEILING, 9);
     expect(budget.decisions.map((d) => `${d.tier}/${d.variant}/${d.urgent}`)).toEqual([
-      'minimal/uint8/true', 'minimal/uint8/true', 'deferred/uint8/false', 'deferred/uint8/false', 'minimal/uint8/false', 'economy/float16/false', 'full/float32/false',
+      'minimal/student/true', 'minimal/student/true', 'deferred/student/false', 'minimal/student/false', 'economy/student/false', 'full/float32/false',
     ]);
     expect(budget.decisions[2].deferredUntil).toBe(new Date(midnight).toISOString());
     expect(budget.decisions.every((d) => d.seriesInstanceUid && d.reason)).toBe(true);

@@ -1,9 +1,17 @@
 // Budget policy: a cost ceiling per UTC day (COST_CEILING_PER_DAY) trades model precision, batch
 // size and queue priority against what has been spent today. The tier comes from the share of the
 // ceiling spent: below BUDGET_ECONOMY_AT `full` (configured variant and batch), below
-// BUDGET_MINIMAL_AT `economy` (float16, 2× batch), below 1 `minimal` (uint8, 4× batch, routine
-// work at a lower queue priority), from 1 on routine series are `deferred` to the next UTC
-// midnight. Urgent series are never deferred and always keep the urgent priority.
+// BUDGET_MINIMAL_AT `economy` (the student variant, 2× batch), below 1 `minimal` (student, 4×
+// batch, routine work at a lower queue priority), from 1 on routine series are `deferred` to the
+// next UTC midnight. Urgent series are never deferred and always keep the urgent priority.
+//
+// The tiers switch between variants that differ in measured compute: the student (channel-pruned
+// and distilled, packages/ml/src/compress) runs at 2–3.6× the images/s of float32 on wasm
+// (weights/v1/metrics.json, same-run measurement). float16 and uint8 are not in the policy: their
+// weights are dequantised at load, so they compute the same float32 graph at the same speed
+// (bench/results/ml.json); they stay registered as smaller files. A version without student
+// weights (a fine-tuned candidate, an uploaded model) keeps its configured variant in every tier,
+// and only the batch size and priority change.
 //
 // A decision is made when a series is (re)scheduled for inference; it is recorded (BudgetDecision
 // + audit row) when it differs from the series' latest decision of the day, so the burst of
@@ -19,8 +27,10 @@ import { computeCost, stageComputeSql, transferCost, type UnitPrices } from './p
 export type BudgetTier = 'full' | 'economy' | 'minimal' | 'deferred';
 export type ModelVariant = Config['modelVariant'];
 
-/** Cheapest last: a tier never picks a more expensive variant than the configured one. */
-const VARIANT_COST_ORDER: readonly ModelVariant[] = ['float32', 'float16', 'uint8'];
+/** Measured compute cost rank (higher is cheaper): float16 and uint8 compute what float32 does. */
+const VARIANT_COMPUTE_RANK: Record<ModelVariant, number> = { float32: 0, float16: 0, uint8: 0, student: 1 };
+/** The variant the economy and minimal tiers ask for. */
+export const ECONOMY_VARIANT: ModelVariant = 'student';
 
 export interface BudgetSettings {
   ceilingPerDay: number | null;
@@ -56,8 +66,10 @@ export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
-function cheaper(a: ModelVariant, b: ModelVariant): ModelVariant {
-  return VARIANT_COST_ORDER.indexOf(a) >= VARIANT_COST_ORDER.indexOf(b) ? a : b;
+/** A tier never picks a variant that computes more than the configured one, nor one the active version lacks. */
+function cheaper(configured: ModelVariant, wanted: ModelVariant, available: readonly string[] | undefined): ModelVariant {
+  if (available && !available.includes(wanted)) return configured;
+  return VARIANT_COMPUTE_RANK[wanted] > VARIANT_COMPUTE_RANK[configured] ? wanted : configured;
 }
 
 function money(amount: number, currency: string): string {
@@ -67,12 +79,12 @@ function money(amount: number, currency: string): string {
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 /** Pure: the tier, variant, batch size, priority and delay for a series, from today's spend. */
-export function budgetTier(input: { spentToday: number; urgent: boolean; now: Date }, settings: BudgetSettings): BudgetPlan {
-  const { spentToday, urgent, now } = input;
+export function budgetTier(input: { spentToday: number; urgent: boolean; now: Date; availableVariants?: readonly string[] }, settings: BudgetSettings): BudgetPlan {
+  const { spentToday, urgent, now, availableVariants } = input;
   const priorityFor = (lowered: boolean) => (urgent ? PRIORITY.urgent : lowered ? PRIORITY.deferred : PRIORITY.routine);
   const full = { variant: settings.variant, batchSize: settings.batchSize };
-  const economy = { variant: cheaper(settings.variant, 'float16'), batchSize: settings.batchSize * 2 };
-  const minimal = { variant: cheaper(settings.variant, 'uint8'), batchSize: settings.batchSize * 4 };
+  const economy = { variant: cheaper(settings.variant, ECONOMY_VARIANT, availableVariants), batchSize: settings.batchSize * 2 };
+  const minimal = { variant: cheaper(settings.variant, ECONOMY_VARIANT, availableVariants), batchSize: settings.batchSize * 4 };
   const describe = (p: { variant: ModelVariant; batchSize: number }) => `${p.variant}, batch ${p.batchSize}`;
 
   if (settings.ceilingPerDay === null) {
@@ -125,6 +137,12 @@ export async function spendOnDay(sql: Sql, prices: UnitPrices, day: string): Pro
   return { ...compute, transferBytes: row.bytes, computeCost: computeCostValue, transferCost: transferCostValue, total: computeCostValue + transferCostValue };
 }
 
+/** Weight variants of the ACTIVE version (undefined without one: the worker then fails the run anyway). */
+async function activeVariants(services: Services): Promise<string[] | undefined> {
+  const rows = await services.db.modelArtifact.findMany({ where: { modelVersion: { status: 'ACTIVE' } }, select: { variant: true } });
+  return rows.length ? rows.map((r) => r.variant) : undefined;
+}
+
 /** What has been spent so far today (UTC), in the configured currency. */
 export async function spentToday(services: Services, now = new Date()): Promise<number> {
   return (await spendOnDay(poolSql(services.db), services.config.unitPrices, utcDay(now))).total;
@@ -159,7 +177,7 @@ export async function decideBudget(services: Services, series: SeriesToDecide, o
   const now = options.now ?? new Date();
   const settings = budgetSettings(services.config);
   const spent = await spentToday(services, now);
-  const plan = budgetTier({ spentToday: spent, urgent: series.urgent, now }, settings);
+  const plan = budgetTier({ spentToday: spent, urgent: series.urgent, now, availableVariants: await activeVariants(services) }, settings);
   const { decision, recorded } = await inSqlTransaction(services.db, async (sql) => {
     // one decision row per change, even when arrivals of one series are preprocessed in parallel
     await sql.query(`SELECT pg_advisory_xact_lock(hashtext('budget:' || $1))`, [series.seriesId]);
@@ -222,7 +240,7 @@ export async function budgetStatus(ctx: DomainContext, now = new Date()): Promis
   requirePermission(ctx.principal, 'model:manage');
   const settings = budgetSettings(ctx.config);
   const spent = await spentToday(ctx, now);
-  const plan = budgetTier({ spentToday: spent, urgent: false, now }, settings);
+  const plan = budgetTier({ spentToday: spent, urgent: false, now, availableVariants: await activeVariants(ctx) }, settings);
   return {
     currency: settings.currency, ceilingPerDay: settings.ceilingPerDay, spentToday: spent, share: plan.share,
     tier: plan.tier, variant: plan.variant, batchSize: plan.batchSize, reason: plan.reason,

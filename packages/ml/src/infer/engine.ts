@@ -125,7 +125,9 @@ export async function createInferencePool(options: EngineOptions & { threads: nu
   };
 }
 
-export const MODEL_VARIANTS = ['float32', 'float16', 'uint8'] as const;
+/** float16 / uint8: smaller files, the same float32 graph once loaded (no faster, measured);
+ *  student: the pruned and distilled net (compress/), the one variant that computes less. */
+export const MODEL_VARIANTS = ['float32', 'float16', 'uint8', 'student'] as const;
 export type ModelVariant = (typeof MODEL_VARIANTS)[number];
 
 /** Directory of a shipped model variant: weights/<version>/ holds float32, its sub-folders the others. */

@@ -37,14 +37,16 @@ export interface TrainResult {
   elapsedMs: number;
 }
 
-function learningRateAt(step: number, steps: number, peak: number): number {
+/** Linear warm-up, then cosine decay to 5 % of the peak. */
+export function learningRateAt(step: number, steps: number, peak: number): number {
   const warmup = Math.min(50, Math.floor(steps / 10));
   if (step < warmup) return (peak * (step + 1)) / warmup;
   const t = (step - warmup) / Math.max(1, steps - warmup);
   return peak * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
-function batchTensors(images: LabelledImage[], size: number): { x: tf.Tensor4D; y: tf.Tensor4D; label: tf.Tensor2D } {
+/** Model input, 0/1 masks and 0/1 slice labels of a batch (also the distillation loop's). */
+export function batchTensors(images: LabelledImage[], size: number): { x: tf.Tensor4D; y: tf.Tensor4D; label: tf.Tensor2D } {
   const batch = batchImages(images.map((s) => s.image), size);
   const masks = new Float32Array(batch.data.length);
   images.forEach((s, n) => masks.set(s.mask, n * size * size));
