@@ -25,3 +25,8 @@ export * from './train/gate';
 export * from './train/fine-tune';
 export * from './train/fine-tune-runner';
 export * from './domain/index';
+export { pruneUNet, unetShape, PruneOptions } from './compress/prune';
+export { distillModel, softMaskLoss, DistillOptions } from './compress/distill';
+export * from './compress/speed';
+export * from './package/manifest';
+export * from './package/load';

@@ -3,6 +3,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import type { ModelPackageFiles } from '../package/load';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -93,4 +94,13 @@ export async function modelDirSizeBytes(dir: string): Promise<number> {
 export async function writeJson(file: string, value: unknown): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A model package directory (manifest.json, model.json and the shards it names) as files. */
+export async function readModelPackageDir(dir: string): Promise<ModelPackageFiles> {
+  const modelJson = await fs.readFile(path.join(dir, MODEL_JSON), 'utf8');
+  const groups = (JSON.parse(modelJson) as { weightsManifest?: { paths: string[] }[] }).weightsManifest ?? [];
+  const shards: Record<string, Uint8Array> = {};
+  for (const p of groups.flatMap((g) => g.paths)) shards[p] = new Uint8Array(await fs.readFile(path.join(dir, path.basename(p))));
+  return { manifest: await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'), modelJson, shards };
 }

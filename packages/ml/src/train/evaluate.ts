@@ -1,12 +1,12 @@
 // Held-out evaluation: segmentation overlap (pooled over all slices, and per lesion slice / per
 // series), and slice classification (threshold 0.5) with ROC AUC.
 import * as tf from '@tensorflow/tfjs';
-import { predictBatch } from '../infer/predict';
+import { Prediction, predictBatch } from '../infer/predict';
 import { ClassificationMetrics, classificationMetrics } from '../metrics/classification';
 import {
   ConfusionCounts, addMaskCounts, diceFromCounts, emptyCounts, iouFromCounts, maskCounts, precisionFromCounts, recallFromCounts,
 } from '../metrics/segmentation';
-import { batchImages } from '../preprocess/batch';
+import { ModelBatch, batchImages } from '../preprocess/batch';
 import { LabelledImage } from './data';
 
 export interface SegmentationMetrics {
@@ -33,12 +33,16 @@ export interface EvaluationResult {
 }
 
 export async function evaluate(model: tf.LayersModel, images: LabelledImage[], batchSize = 8): Promise<EvaluationResult> {
-  const size = model.inputs[0].shape[1] as number;
+  return evaluatePredictor((batch) => predictBatch(model, batch), model.inputs[0].shape[1] as number, images, batchSize);
+}
+
+/** The same evaluation for any predictor (an uploaded model package's, see package/load.ts). */
+export async function evaluatePredictor(predict: (batch: ModelBatch) => Promise<Prediction>, size: number, images: LabelledImage[], batchSize = 8): Promise<EvaluationResult> {
   const masks: Uint8Array[] = [];
   const probabilities: number[] = [];
   for (let i = 0; i < images.length; i += batchSize) {
     const chunk = images.slice(i, i + batchSize);
-    const prediction = await predictBatch(model, batchImages(chunk.map((s) => s.image), size));
+    const prediction = await predict(batchImages(chunk.map((s) => s.image), size));
     masks.push(...prediction.masks);
     probabilities.push(...prediction.probabilities);
   }
