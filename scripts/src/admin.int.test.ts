@@ -9,7 +9,7 @@ const CLI = path.join(__dirname, '..', 'dist', 'admin.js');
 
 function admin(s: TestServices, ...args: string[]) {
   const run = spawnSync(process.execPath, [CLI, ...args], {
-    env: { ...process.env, DATABASE_URL: s.databaseUrl, REDIS_URL: s.config.redisUrl, STORAGE_DIR: s.config.storageDir, LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: s.databaseUrl, REDIS_URL: s.config.redisUrl, STORAGE_DIR: s.config.storageDir, AUDIT_CHECKPOINT_DIR: s.config.auditCheckpointDir, LOG_LEVEL: 'silent' },
     encoding: 'utf8',
   });
   return { code: run.status, out: run.stdout, err: run.stderr };

@@ -22,7 +22,7 @@ function spawnApp(app: 'api' | 'worker', config: Config, env: Record<string, str
   return spawn(process.execPath, [path.join(repoRoot(), 'apps', app, 'dist', 'main.js')], {
     env: {
       ...processEnv(), DATABASE_URL: config.databaseUrl!, REDIS_URL: config.redisUrl!, QUEUE_PREFIX: config.queuePrefix, STORAGE_DIR: config.storageDir,
-      MODEL_DIR: config.modelDir, WORKER_METRICS_PORT: '0', INFER_SETTLE_MS: '0', LOG_LEVEL: 'silent', PIPELINE_SWEEP_AFTER_MS: '2000',
+      MODEL_DIR: config.modelDir, AUDIT_CHECKPOINT_DIR: config.auditCheckpointDir, WORKER_METRICS_PORT: '0', INFER_SETTLE_MS: '0', LOG_LEVEL: 'silent', PIPELINE_SWEEP_AFTER_MS: '2000',
       PIPELINE_SWEEP_INTERVAL_MS: '1000', INFER_BATCH_SIZE: '4', DIMSE_ENABLED: 'false', ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -64,7 +64,7 @@ describe('crash recovery with real processes', () => {
     migrate(databaseUrl);
     const base = loadConfig();
     config = {
-      ...base, nodeEnv: 'test', databaseUrl, redisUrl: base.testRedisUrl, storageDir: path.join(dir, 'blobs'), modelDir: path.join(dir, 'models'),
+      ...base, nodeEnv: 'test', databaseUrl, redisUrl: base.testRedisUrl, storageDir: path.join(dir, 'blobs'), modelDir: path.join(dir, 'models'), auditCheckpointDir: path.join(dir, 'audit-checkpoints'),
       queuePrefix: `crash-${randomBytes(4).toString('hex')}`, logLevel: 'silent', apiPort: await freePort(),
     };
     services = createServices(config, { name: 'test' });

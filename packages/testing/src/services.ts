@@ -21,9 +21,12 @@ export async function createTestServices(overrides: Partial<Config> = {}): Promi
   const database = await createTestDatabase();
   const storageDir = mkdtempSync(path.join(os.tmpdir(), 'imaging-blobs-'));
   const modelDir = mkdtempSync(path.join(os.tmpdir(), 'imaging-models-'));
+  // a private checkpoint folder: worker processes a test starts write the audit checkpoint at once,
+  // and a checkpoint of another test's database would read as a cut chain to `admin verify-audit`
+  const auditCheckpointDir = mkdtempSync(path.join(os.tmpdir(), 'imaging-audit-'));
   const base = loadConfig();
   const config: Config = {
-    ...base, nodeEnv: 'test', databaseUrl: database.url, redisUrl: base.testRedisUrl, storageDir, modelDir,
+    ...base, nodeEnv: 'test', databaseUrl: database.url, redisUrl: base.testRedisUrl, storageDir, modelDir, auditCheckpointDir,
     queuePrefix: `test-${randomBytes(4).toString('hex')}`, logLevel: 'silent', ...overrides,
   };
   const queryCounter: QueryCounter = { count: 0 };
@@ -44,6 +47,7 @@ export async function createTestServices(overrides: Partial<Config> = {}): Promi
       await database.drop();
       rmSync(storageDir, { recursive: true, force: true });
       rmSync(modelDir, { recursive: true, force: true });
+      rmSync(auditCheckpointDir, { recursive: true, force: true });
     },
   };
 }

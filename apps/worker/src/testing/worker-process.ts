@@ -11,7 +11,7 @@ export function spawnWorker(s: TestServices, env: Record<string, string> = {}): 
   return spawn(process.execPath, [WORKER], {
     env: {
       ...processEnv(), DATABASE_URL: s.databaseUrl, REDIS_URL: s.config.redisUrl!, QUEUE_PREFIX: s.config.queuePrefix, STORAGE_DIR: s.config.storageDir,
-      MODEL_DIR: s.config.modelDir, WORKER_METRICS_PORT: '0', INFER_SETTLE_MS: '0', LOG_LEVEL: 'warn', ...env,
+      MODEL_DIR: s.config.modelDir, AUDIT_CHECKPOINT_DIR: s.config.auditCheckpointDir, WORKER_METRICS_PORT: '0', INFER_SETTLE_MS: '0', LOG_LEVEL: 'warn', ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
