@@ -63,7 +63,9 @@ function shiftDate(value: string, days: number): string {
   return new Date(t).toISOString().slice(0, 10).replace(/-/g, '') + value.slice(8);
 }
 
-const DUMMY: Record<string, unknown> = { DA: '19000101', TM: '000000', DT: '19000101000000', IS: '0', DS: '0', AS: '000Y', PN: { Alphabetic: 'ANONYMIZED' } };
+const DUMMY: Record<string, unknown> = { DA: '19000101', TM: '000000', DT: '19000101000000', IS: '0', DS: '0', AS: '000Y', PN: { Alphabetic: 'ANONYMIZED' }, US: 0, SS: 0, UL: 0, SL: 0, FL: 0, FD: 0 };
+/** VRs whose value is bytes: a D attribute of these (e.g. Encapsulated Document, Selector OB Value) goes out empty. */
+const BINARY_VRS = new Set(['OB', 'OW', 'OD', 'OF', 'OL', 'OV', 'UN']);
 
 function textOf(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -118,7 +120,9 @@ function deidentifyDataset(ds: DicomDataset, w: Walk, depth: number): void {
         else element.Value = [];
         break;
       case 'D':
-        element.Value = element.vr === 'SQ' ? [] : [DUMMY[element.vr] ?? 'ANONYMIZED'];
+        if (element.vr === 'UI') element.Value = (element.Value ?? []).map((v) => (textOf(v) ? remapUid(w.key, textOf(v)) : v));
+        else if (element.vr === 'SQ' || BINARY_VRS.has(element.vr)) element.Value = []; // no dummy bytes of meaning: empty
+        else element.Value = [DUMMY[element.vr] ?? 'ANONYMIZED'];
         break;
       case 'U':
         if (element.vr === 'UI') element.Value = (element.Value ?? []).map((v) => (textOf(v) ? remapUid(w.key, textOf(v)) : v));
