@@ -3,7 +3,7 @@
 // reordered row breaks verification. A trigger (see prisma/migrations) refuses UPDATE/DELETE.
 import { createHash } from 'node:crypto';
 import type { Db, Tx } from './client';
-import { inSqlTransaction, prismaSql, type Sql } from './sql';
+import { inPoolTransaction, inSqlTransaction, prismaSql, type Sql } from './sql';
 import type { ActorType, AuditOutcome } from './generated/prisma/enums';
 
 /** Key of the transaction-scoped advisory lock that serialises appends to the chain. */
@@ -53,9 +53,12 @@ export function auditHash(row: Omit<AuditRow, 'hash'>): string {
 }
 
 /** Appends one event to the chain inside the caller's transaction (a Prisma transaction or plain
- *  Sql). Call it last in a transaction: the chain lock is held until commit. */
+ *  Sql). Call it last in a transaction: the chain lock is held until commit. On pool Sql (no
+ *  transaction: a read that is audited) the append gets a transaction of its own, since the lock,
+ *  the read of the chain's head and the insert must happen on one connection under one lock. */
 export async function appendAudit(tx: Tx | Sql, event: AuditInput): Promise<AuditRow> {
   const sql = 'query' in tx && typeof tx.query === 'function' ? (tx as Sql) : prismaSql(tx as Tx);
+  if (sql.pool) return inPoolTransaction(sql.pool, (t) => appendAudit(t, event));
   await sql.query('SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)', [AUDIT_CHAIN_LOCK]);
   const [last] = await sql.query<{ lastId: string; hash: string }>('SELECT "id"::text AS "lastId", "hash" FROM "AuditEvent" ORDER BY "AuditEvent"."id" DESC LIMIT 1');
   const partial = {

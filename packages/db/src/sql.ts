@@ -7,6 +7,8 @@ import { poolOf } from './client';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
+  /** Set on pool Sql only: each statement may run on another connection, outside any transaction. */
+  readonly pool?: pg.Pool;
 }
 
 /** Sql over a Prisma interactive transaction, so the same repository code runs inside one. */
@@ -20,11 +22,17 @@ function clientSql(client: pg.Pool | pg.PoolClient): Sql {
 
 /** Non-transactional Sql on the pool. */
 export function poolSql(db: Db): Sql {
-  return clientSql(poolOf(db));
+  const pool = poolOf(db);
+  return { ...clientSql(pool), pool };
 }
 
-export async function inSqlTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const client = await poolOf(db).connect();
+export function inSqlTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return inPoolTransaction(poolOf(db), work);
+}
+
+/** One transaction on one connection of the pool. */
+export async function inPoolTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
   try {
     await client.query('BEGIN');
     const result = await work(clientSql(client));

@@ -2,7 +2,7 @@
 // verification finds a tampered, removed, inserted or reordered row (tampering done with the
 // trigger disabled, as a superuser could).
 import pg from 'pg';
-import { appendAudit, inTransaction, verifyAuditChain } from '@imaging/db';
+import { appendAudit, inTransaction, poolSql, verifyAuditChain } from '@imaging/db';
 import { createTestServices, type TestServices } from '@imaging/testing';
 
 async function appendMany(s: TestServices, n: number) {
@@ -49,6 +49,15 @@ describe('audit chain', () => {
       actorType: 'SYSTEM', action: 'parallel', resourceType: 'Test', resourceId: String(i), outcome: 'SUCCESS',
     }))));
     expect(await verifyAuditChain(s.db)).toMatchObject({ ok: true, checked: 26 });
+  });
+
+  it('keeps the chain consistent when audited reads append on the pool, outside a transaction', async () => {
+    // (the worklist and task reads do this; before, the lock ended with its own statement and
+    // 50 concurrent worklist requests collided on the next id)
+    await Promise.all(Array.from({ length: 30 }, (_, i) => appendAudit(poolSql(s.db), {
+      actorType: 'SYSTEM', action: 'parallel.read', resourceType: 'Test', resourceId: String(i), outcome: 'SUCCESS',
+    })));
+    expect(await verifyAuditChain(s.db)).toMatchObject({ ok: true, checked: 36 });
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE through the trigger', async () => {
