@@ -23,6 +23,7 @@ export * from './ai/process-series';
 export * from './ai/slice-input';
 export * from './ai/results';
 export * from './review/review-tasks';
+export * from './review/measurements';
 export * from './ai/study-cost';
 export * from './ai/retrain';
 export * from './ai/pricing';

@@ -216,3 +216,94 @@ describe('review workflow', () => {
     expect((await h.services.db.reviewTask.findUniqueOrThrow({ where: { id: taskId } })).assigneeId).toBe(rad.id);
   });
 });
+
+describe('measurements saved with the review decision', () => {
+  const M_TASK = 'id state decisions { read decision measurements { id tool sopInstanceUid frame label points lengthMm widthMm angleDeg areaMm2 meanHu stdDevHu valueHu } }';
+  type Measured = { state: string; decisions: { read: number; decision: string; measurements: Record<string, unknown>[] }[] };
+  const submitMeasured = (c: Caller, input: Record<string, unknown>) =>
+    gql<{ submitReview: Measured }>(h, c, `mutation($input: SubmitReviewInput!) { submitReview(input: $input) { ${M_TASK} } }`, { input });
+  const readTask = (c: Caller, id: string) => gql<{ reviewTask: Measured }>(h, c, `query($id: ID!) { reviewTask(id: $id) { ${M_TASK} } }`, { id });
+
+  it('saves each tool\'s measurement with the decision, typed in GraphQL, audited in the same transaction', async () => {
+    const admin = await userCaller(h, 'ADMIN');
+    const rad = await userCaller(h, 'RADIOLOGIST');
+    const { taskId, sops } = await seedTask(h, { label: 'lesion', score: 0.9 }, admin);
+    await claim(rad, taskId);
+    await start(rad, taskId);
+    const measurements = [
+      { tool: 'LENGTH', sopInstanceUid: sops[1], points: [[2, 3], [12.5, 9]], lengthMm: 12.3, label: 'lesion A' },
+      { tool: 'BIDIRECTIONAL', sopInstanceUid: sops[1], points: [[2, 8], [14, 8], [8, 5], [8, 11]], lengthMm: 12, widthMm: 6 },
+      { tool: 'ANGLE', sopInstanceUid: sops[0], points: [[1, 1], [8, 8], [15, 1]], angleDeg: 90 },
+      { tool: 'ELLIPTICAL_ROI', sopInstanceUid: sops[2], points: [[8, 4], [8, 12], [4, 8], [12, 8]], areaMm2: 50.3, meanHu: 41.5, stdDevHu: 12.25 },
+      { tool: 'RECTANGLE_ROI', sopInstanceUid: sops[2], points: [[4, 4], [12, 4], [4, 12], [12, 12]], areaMm2: 64, meanHu: -3, stdDevHu: 8 },
+      { tool: 'PROBE', sopInstanceUid: sops[3], points: [[16, 16]], valueHu: -1000 },
+    ];
+    const res = await submitMeasured(rad, { taskId, decision: 'APPROVE', measurements });
+    expect(res.body.errors).toBeUndefined();
+    const saved = res.body.data!.submitReview.decisions[0].measurements;
+    expect(saved).toHaveLength(6);
+    expect(saved[0]).toMatchObject({ tool: 'LENGTH', sopInstanceUid: sops[1], frame: 1, label: 'lesion A', points: [[2, 3], [12.5, 9]], lengthMm: 12.3, widthMm: null });
+    expect(saved[3]).toMatchObject({ tool: 'ELLIPTICAL_ROI', areaMm2: 50.3, meanHu: 41.5, stdDevHu: 12.25 });
+    expect(saved[5]).toMatchObject({ tool: 'PROBE', valueHu: -1000, points: [[16, 16]] });
+    // read back the same way later
+    expect((await readTask(rad, taskId)).body.data!.reviewTask.decisions[0].measurements).toEqual(saved);
+    const decision = await h.services.db.reviewDecision.findFirstOrThrow({ where: { taskId } });
+    expect(await h.services.db.reviewMeasurement.count({ where: { decisionId: decision.id } })).toBe(6);
+    const audit = await h.services.db.auditEvent.findFirstOrThrow({ where: { resourceId: taskId, action: 'review.submit' } });
+    expect(audit.details).toMatchObject({ measurements: 6, measurementTools: ['ANGLE', 'BIDIRECTIONAL', 'ELLIPTICAL_ROI', 'LENGTH', 'PROBE', 'RECTANGLE_ROI'] });
+  });
+
+  it('refuses an invalid measurement with a typed error and writes nothing: no decision, no measurement, no audit, task unchanged', async () => {
+    const admin = await userCaller(h, 'ADMIN');
+    const rad = await userCaller(h, 'RADIOLOGIST');
+    const other = await seedTask(h, { label: 'none', score: 0.1 }, admin);
+    const { taskId, sops } = await seedTask(h, { label: 'lesion', score: 0.9 }, admin);
+    await claim(rad, taskId);
+    await start(rad, taskId);
+    const good = { tool: 'LENGTH', sopInstanceUid: sops[0], points: [[1, 1], [5, 5]], lengthMm: 5.6 };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...good, points: [[1, 1]] }, /LENGTH needs 2 points/],
+      [{ ...good, points: [[1, 1], [17, 5]] }, /outside the 16×16 image/],
+      [{ ...good, sopInstanceUid: other.sops[0] }, /not an image of this task's series/],
+      [{ ...good, frame: 2 }, /has no frame 2/],
+      [{ ...good, angleDeg: 30 }, /LENGTH has no angleDeg/],
+      [{ ...good, lengthMm: -1 }, /lengthMm must not be negative/],
+    ];
+    for (const [bad, message] of cases) {
+      const res = await submitMeasured(rad, { taskId, decision: 'APPROVE', measurements: [good, bad] });
+      expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.body.errors![0].message).toMatch(/^measurement 2: /);
+      expect(res.body.errors![0].message).toMatch(message);
+    }
+    // an unknown tool is refused by the GraphQL enum before it reaches the domain
+    expect(errorCodes(await submitMeasured(rad, { taskId, decision: 'APPROVE', measurements: [{ ...good, tool: 'RULER' }] }))).toEqual(['BAD_USER_INPUT']);
+    // too many measurements: refused before any work
+    expect(errorCodes(await submitMeasured(rad, { taskId, decision: 'APPROVE', measurements: Array.from({ length: 201 }, () => good) }))).toEqual(['BAD_USER_INPUT']);
+    expect((await h.services.db.reviewTask.findUniqueOrThrow({ where: { id: taskId } })).state).toBe('IN_PROGRESS');
+    expect(await h.services.db.reviewDecision.count({ where: { taskId } })).toBe(0);
+    expect(await h.services.db.reviewMeasurement.count({ where: { instance: { sopInstanceUid: { in: sops } } } })).toBe(0);
+    expect(await h.services.db.auditEvent.count({ where: { resourceId: taskId, action: 'review.submit' } })).toBe(0);
+    // the same read with the good measurement alone goes through
+    const ok = await submitMeasured(rad, { taskId, decision: 'APPROVE', measurements: [good] });
+    expect(ok.body.data!.submitReview.decisions[0].measurements).toEqual([expect.objectContaining({ tool: 'LENGTH', lengthMm: 5.6 })]);
+  });
+
+  it('shows the first reader\'s measurements to the second reader only after their own read', async () => {
+    const admin = await userCaller(h, 'ADMIN');
+    const first = await userCaller(h, 'RADIOLOGIST');
+    const second = await userCaller(h, 'RADIOLOGIST');
+    const { taskId, sops } = await seedTask(h, { label: 'lesion', score: 0.8 }, admin);
+    await claim(first, taskId);
+    await start(first, taskId);
+    const routed = await submitMeasured(first, { taskId, decision: 'CORRECT', label: 'none', measurements: [{ tool: 'LENGTH', sopInstanceUid: sops[1], points: [[0, 0], [10, 0]], lengthMm: 10 }] });
+    expect(routed.body.data!.submitReview.state).toBe('SECOND_READ');
+    expect(routed.body.data!.submitReview.decisions[0].measurements).toHaveLength(1); // the first reader sees their own
+    await claim(second, taskId);
+    // before their own read: no first decision, hence none of its measurements
+    expect((await readTask(second, taskId)).body.data!.reviewTask.decisions).toEqual([]);
+    const own = await submitMeasured(second, { taskId, decision: 'APPROVE', measurements: [{ tool: 'PROBE', sopInstanceUid: sops[2], points: [[3, 3]], valueHu: 40 }] });
+    const decisions = own.body.data!.submitReview.decisions;
+    expect(decisions.map((d) => [d.read, d.measurements.map((m) => m.tool)])).toEqual([[1, ['LENGTH']], [2, ['PROBE']]]);
+    expect(decisions[0].measurements[0]).toMatchObject({ lengthMm: 10, sopInstanceUid: sops[1] });
+  });
+});

@@ -7,6 +7,7 @@ import { can, requirePermission, type Principal } from '@imaging/auth';
 import { Conflict, Forbidden, Invalid, NotFound } from '@imaging/errors';
 import { countSet, encodeMask, unpackBits } from '@imaging/ml';
 import { auditBase, type DomainContext, type Services } from '../context';
+import { checkMeasurementShapes, measurementsOf, storeMeasurements, type MeasurementInput, type MeasurementRow } from './measurements';
 
 export type ReviewState = 'NEW' | 'ASSIGNED' | 'IN_PROGRESS' | 'SUBMITTED' | 'SECOND_READ' | 'FINAL' | 'REJECTED' | 'CANCELLED';
 export type ReviewDecisionKind = 'APPROVE' | 'CORRECT' | 'REJECT';
@@ -115,6 +116,8 @@ export interface SubmitInput {
   comment?: string | null;
   /** CORRECT: the slices the reader changed. */
   masks?: EditedMask[];
+  /** What the reader measured in the viewer (any decision), saved with the decision. */
+  measurements?: MeasurementInput[] | null;
 }
 
 /** Decides whether a first read goes to a second reader: AI/reader disagreement, or a random share. */
@@ -160,6 +163,8 @@ export async function submitReview(ctx: DomainContext, id: string, input: Submit
     if (!input.masks?.length && input.label === 'lesion') throw new Invalid('a correction to "lesion" needs the edited mask of at least one slice');
   }
   if (input.decision !== 'CORRECT' && input.masks?.length) throw new Invalid('masks are only accepted with a CORRECT decision');
+  const measurements = input.measurements ?? [];
+  checkMeasurementShapes(measurements);
   return inSqlTransaction(ctx.db, async (sql) => {
     const task = await lockTask(sql, id);
     if (task.assigneeId !== me) throw new Forbidden('only the radiologist who claimed this task can submit it');
@@ -169,11 +174,15 @@ export async function submitReview(ctx: DomainContext, id: string, input: Submit
     if (input.decision === 'APPROVE' && task.outOfDomain) throw new Invalid('the AI result is out of its domain: there is no AI label to approve; CORRECT (with a label) or REJECT');
     const label = input.decision === 'APPROVE' ? task.aiLabel : input.decision === 'CORRECT' ? input.label! : null;
     const correction = input.decision === 'CORRECT' && input.masks?.length ? await storeCorrection(sql, task, me, label!, input.masks) : null;
-    await sql.query(
+    const [decision] = await sql.query<{ id: string }>(
       `INSERT INTO "ReviewDecision" (id, "taskId", "readerId", read, decision, label, comment, "annotationId", "createdAt")
-       VALUES (gen_random_uuid(), $1, $2, $3, $4::"ReviewDecisionKind", $5, $6, $7, now())`,
+       VALUES (gen_random_uuid(), $1, $2, $3, $4::"ReviewDecisionKind", $5, $6, $7, now()) RETURNING id`,
       [id, me, second ? 2 : 1, input.decision, label, comment, correction?.annotationId ?? null]);
-    const details = { decision: input.decision, label, correctedSlices: correction?.slices ?? 0, annotationVersion: correction?.version ?? null };
+    const measured = await storeMeasurements(sql, task.seriesDbId, decision.id, measurements);
+    const details = {
+      decision: input.decision, label, correctedSlices: correction?.slices ?? 0, annotationVersion: correction?.version ?? null,
+      measurements: measured, measurementTools: [...new Set(measurements.map((m) => m.tool))].sort(),
+    };
     if (second) {
       const [first] = await sql.query<{ decision: string; label: string | null }>(`SELECT decision::text AS decision, label FROM "ReviewDecision" WHERE "taskId" = $1 AND read = 1`, [id]);
       const disagreement = !first || first.decision === 'REJECT' ? input.decision !== 'REJECT' : first.label !== label || input.decision === 'REJECT';
@@ -372,15 +381,24 @@ export function taskAsSeenBy<T extends Pick<WorklistRow, 'state' | 'firstReaderI
   return seesIdentities(ctx) ? blind : { ...blind, assigneeId: null, assigneeName: null };
 }
 
-export interface DecisionRow { id: string; readerId: string | null; readerName: string | null; read: number; decision: ReviewDecisionKind; label: string | null; comment: string | null; annotationVersion: number | null; createdAt: Date }
+export interface DecisionRow {
+  id: string; readerId: string | null; readerName: string | null; read: number; decision: ReviewDecisionKind; label: string | null; comment: string | null;
+  annotationVersion: number | null; createdAt: Date;
+  /** Saved with the decision; hidden with it (a second reader sees the first read's only after their own). */
+  measurements: MeasurementRow[];
+}
 
 export async function reviewDecisions(ctx: DomainContext, task: Pick<ReviewTaskRow, 'id' | 'state' | 'firstReaderId' | 'assigneeId'>): Promise<DecisionRow[]> {
   requirePermission(ctx.principal, 'phi:read');
-  const rows = await poolSql(ctx.db).query<DecisionRow>(
+  const sql = poolSql(ctx.db);
+  const rows = await sql.query<Omit<DecisionRow, 'measurements'>>(
     `SELECT d.id, d."readerId", u."displayName" AS "readerName", d.read, d.decision::text AS decision, d.label, d.comment, av.version AS "annotationVersion", d."createdAt"
        FROM "ReviewDecision" d JOIN "User" u ON u.id = d."readerId" LEFT JOIN "AnnotationVersion" av ON av.id = d."annotationId"
       WHERE d."taskId" = $1 ORDER BY d.read`, [task.id]);
-  const visible = firstReadHidden(ctx, task) ? rows.filter((r) => r.read !== 1) : rows;
+  const shown = firstReadHidden(ctx, task) ? rows.filter((r) => r.read !== 1) : rows;
+  // measurements only of the decisions this caller may see, so a hidden read's never leave the database
+  const measurements = await measurementsOf(sql, shown.map((r) => r.id));
+  const visible: DecisionRow[] = shown.map((r) => ({ ...r, measurements: measurements.filter((m) => m.decisionId === r.id) }));
   return seesIdentities(ctx) ? visible : visible.map((r) => ({ ...r, readerId: null, readerName: null, comment: null }));
 }
 

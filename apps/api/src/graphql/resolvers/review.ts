@@ -56,7 +56,7 @@ export class ReviewResolver {
 
   @Mutation(() => ReviewTaskType, { description: 'approve, correct (label + edited masks) or reject (with a reason in comment)' })
   async submitReview(@Arg('input', () => SubmitReviewInput) input: SubmitReviewInput, @Ctx() ctx: GraphQLContext): Promise<ReviewTaskType> {
-    return toTask(ctx, await submitReview(ctx.domain, input.taskId, { decision: input.decision, label: input.label, comment: input.comment, masks: input.masks }));
+    return toTask(ctx, await submitReview(ctx.domain, input.taskId, { decision: input.decision, label: input.label, comment: input.comment, masks: input.masks, measurements: input.measurements }));
   }
 
   @Mutation(() => ReviewTaskType, { description: 'admin: give the task to a radiologist' })
