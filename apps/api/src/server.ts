@@ -14,6 +14,7 @@ import { transferAccounting } from './http/transfer-accounting';
 import { ingestRouter } from './ingest/routes';
 import { createUploadReceiver } from './ingest/upload-receiver';
 import { aiRouter } from './ai/routes';
+import { exportRouter } from './export/routes';
 import { dicomWebRouter } from './dicomweb/routes';
 import { createSchema, complexityPlugin, deniedAccessPlugin, depthRule, formatError } from './graphql/schema';
 import { createLoaders, type GraphQLContext } from './graphql/context';
@@ -63,6 +64,7 @@ export async function createApiServer(services: Services, options: ApiServerOpti
   app.use(ingestRouter(services, metrics, receiveUpload));
   app.use(dicomWebRouter(services, metrics, receiveUpload));
   app.use(aiRouter(services));
+  app.use(exportRouter(services));
 
   const schema = await createSchema();
   const wsCleanup = attachSubscriptions(httpServer, schema, services, denied);

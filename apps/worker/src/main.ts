@@ -2,10 +2,11 @@
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
 import { auditHmacKey, createServices, closeServices, registerShippedModel, setSliceInputCacheBytes } from '@imaging/domain';
-import { INFER, PREPROCESS, RETRAIN, connectionOptions, type InferJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
+import { DEIDENTIFIED_EXPORT, INFER, PREPROCESS, RETRAIN, connectionOptions, type DeidentifiedExportJob, type InferJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
 import { execPreprocessJob, modelInputSize } from './jobs/preprocess';
 import { execInferJob, inferenceRuntime } from './jobs/infer';
 import { execRetrainJob, onRetrainJobFailed } from './jobs/retrain';
+import { execDeidentifiedExportJob, onDeidentifiedExportJobFailed } from './jobs/export';
 import { startMaintenance } from './maintenance';
 import { startMonitoring } from './monitoring';
 import { lowerWorkerPriority } from './priority';
@@ -28,6 +29,11 @@ async function main() {
   retrain.on('failed', (job, err) => {
     onRetrainJobFailed(job, err, services).catch((e) => services.log.error({ err: (e as Error).message }, 'marking a lost training run failed'));
   });
+  // de-identified exports: one at a time per worker process (the archive is built in memory, bounded)
+  const deidExport = new Worker<DeidentifiedExportJob>(DEIDENTIFIED_EXPORT, (job) => execDeidentifiedExportJob(job, services), { connection, prefix: config.queuePrefix, concurrency: 1 });
+  deidExport.on('failed', (job, err) => {
+    onDeidentifiedExportJobFailed(job, err, services).catch((e) => services.log.error({ err: (e as Error).message }, 'marking a lost export failed'));
+  });
   const workers = [
     new Worker<PreprocessJob>(PREPROCESS, (job) => execPreprocessJob(job, services, inputSize), {
       connection, prefix: config.queuePrefix, concurrency: config.workerConcurrency,
@@ -37,6 +43,7 @@ async function main() {
       connection, prefix: config.queuePrefix, concurrency: 1, lockDuration: config.inferLockMs, stalledInterval: Math.min(30_000, config.inferLockMs),
     }),
     retrain,
+    deidExport,
   ];
   for (const w of workers) {
     monitoring.instrument(w);

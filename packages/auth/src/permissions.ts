@@ -14,11 +14,12 @@ export const PERMISSIONS = [
   'review:identities', // see who read a case (names, ids) and what they wrote (comments)
   'remoteAe:manage',   // configure remote DICOM AEs (C-MOVE destinations, export targets)
   'remoteAe:send',     // send stored series (and their SEGs) to an enabled remote AE by C-STORE
+  'export:deidentified', // start de-identified research exports, download them, read the pseudonym table
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform', 'review:manage', 'model:manage', 'review:identities', 'remoteAe:manage', 'remoteAe:send'],
+  ADMIN: ['phi:read', 'instance:write', 'audit:read', 'user:manage', 'apikey:manage', 'review:perform', 'review:manage', 'model:manage', 'review:identities', 'remoteAe:manage', 'remoteAe:send', 'export:deidentified'],
   RADIOLOGIST: ['phi:read', 'instance:write', 'review:perform', 'review:identities', 'remoteAe:send'],
   INTEGRATOR: ['phi:read', 'instance:write'],
 };

@@ -108,6 +108,11 @@ const schema = z.object({
   DIMSE_FIND_MAX_RESULTS: z.coerce.number().int().positive().max(1000).default(500),
   /** Instances one C-MOVE may send; a move naming more is refused (A701) before anything is sent. */
   DIMSE_MOVE_MAX_INSTANCES: z.coerce.number().int().positive().max(100_000).default(10_000),
+  /** De-identified research export: studies one export may name, instances it may carry, and the
+   *  archive's size (built in memory, then written to the blob store; zip without Zip64: under 4 GiB). */
+  EXPORT_MAX_STUDIES: z.coerce.number().int().positive().max(10_000).default(50),
+  EXPORT_MAX_INSTANCES: z.coerce.number().int().positive().max(1_000_000).default(20_000),
+  EXPORT_MAX_ARCHIVE_MB: z.coerce.number().int().positive().max(4000).default(1024),
   /** Unit prices for cost accounting (any currency; defaults: typical public-cloud USD list prices). */
   COST_CURRENCY: z.string().default('USD'),
   COST_CPU_SECOND: z.coerce.number().min(0).default(0.0000133),
@@ -203,6 +208,8 @@ export interface Config {
     enabled: boolean; host: string; port: number; aeTitle: string; callingAeTitles: string[];
     maxAssociations: number; timeoutMs: number; maxPduBytes: number; findMaxResults: number; moveMaxInstances: number;
   };
+  /** Bounds of one de-identified export. */
+  export: { maxStudies: number; maxInstances: number; maxArchiveBytes: number };
   unitPrices: { currency: string; cpuSecond: number; gpuSecond: number; gbMonth: number; gbTransfer: number };
   budget: { ceilingPerDay: number | null; economyAt: number; minimalAt: number };
   modelDir: string;
@@ -289,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAssociations: e.DIMSE_MAX_ASSOCIATIONS, timeoutMs: e.DIMSE_TIMEOUT_MS, maxPduBytes: e.DIMSE_MAX_PDU_BYTES, findMaxResults: e.DIMSE_FIND_MAX_RESULTS,
       moveMaxInstances: e.DIMSE_MOVE_MAX_INSTANCES,
     },
+    export: { maxStudies: e.EXPORT_MAX_STUDIES, maxInstances: e.EXPORT_MAX_INSTANCES, maxArchiveBytes: e.EXPORT_MAX_ARCHIVE_MB * 1024 * 1024 },
     unitPrices: { currency: e.COST_CURRENCY, cpuSecond: e.COST_CPU_SECOND, gpuSecond: e.COST_GPU_SECOND, gbMonth: e.COST_GB_MONTH, gbTransfer: e.COST_GB_TRANSFER },
     budget: { ceilingPerDay: e.COST_CEILING_PER_DAY ?? null, economyAt: e.BUDGET_ECONOMY_AT, minimalAt: Math.max(e.BUDGET_MINIMAL_AT, e.BUDGET_ECONOMY_AT) },
     modelDir: e.MODEL_DIR ?? `${dataDir}/models`,
@@ -335,6 +343,9 @@ export function configToEnv(config: Config): Record<string, string> {
     DIMSE_MAX_PDU_BYTES: String(config.dimse.maxPduBytes),
     DIMSE_FIND_MAX_RESULTS: String(config.dimse.findMaxResults),
     DIMSE_MOVE_MAX_INSTANCES: String(config.dimse.moveMaxInstances),
+    EXPORT_MAX_STUDIES: String(config.export.maxStudies),
+    EXPORT_MAX_INSTANCES: String(config.export.maxInstances),
+    EXPORT_MAX_ARCHIVE_MB: String(Math.ceil(config.export.maxArchiveBytes / 1024 / 1024)),
   };
   if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
   if (config.redisUrl) env.REDIS_URL = config.redisUrl;

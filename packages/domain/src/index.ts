@@ -26,6 +26,7 @@ export * from './review/review-tasks';
 export * from './review/measurements';
 export * from './ai/study-cost';
 export * from './ai/retrain';
+export * from './export/deidentified-export';
 export * from './ai/pricing';
 export * from './ai/budget-policy';
 export * from './ai/cost-report';

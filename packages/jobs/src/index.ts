@@ -3,4 +3,5 @@ export * from './preprocess';
 export * from './infer';
 export * from './queues';
 export * from './retrain';
+export * from './export';
 export * from './maintenance';

@@ -5,6 +5,7 @@ import { openQueue, withEnqueueTimeout, type QueueSettings } from './connection'
 import { PREPROCESS, addPreprocessJob, type PreprocessJob } from './preprocess';
 import { INFER, addInferJob, reprioritiseInferJob, type InferJob } from './infer';
 import { RETRAIN, addRetrainJob, type RetrainJob } from './retrain';
+import { DEIDENTIFIED_EXPORT, addDeidentifiedExportJob, type DeidentifiedExportJob } from './export';
 
 export interface Queues {
   settings: QueueSettings;
@@ -17,6 +18,8 @@ export interface Queues {
   reprioritiseInfer(seriesId: string, preprocessedCount: number, urgent: boolean): Promise<boolean>;
   retrain: Queue<RetrainJob>;
   enqueueRetrain(payload: RetrainJob): Promise<void>;
+  deidentifiedExport: Queue<DeidentifiedExportJob>;
+  enqueueDeidentifiedExport(payload: DeidentifiedExportJob): Promise<void>;
   /** Jobs per state per queue (waiting, active, delayed, prioritized, failed, completed). */
   counts(): Promise<Record<string, Record<string, number>>>;
   /** Jobs waiting or active per queue, for readiness and monitoring. */
@@ -35,12 +38,14 @@ export function openQueues(settings: QueueSettings): Queues {
   const inferQueue = () => (infer ??= openQueue<InferJob>(INFER, settings));
   let retrain: Queue<RetrainJob> | null = null;
   const retrainQueue = () => (retrain ??= openQueue<RetrainJob>(RETRAIN, settings));
+  let deidExport: Queue<DeidentifiedExportJob> | null = null;
+  const exportQueue = () => (deidExport ??= openQueue<DeidentifiedExportJob>(DEIDENTIFIED_EXPORT, settings));
   const timeoutMs = settings.enqueueTimeoutMs ?? 5000;
   let redis: Redis | null = null;
   const bounded = <T>(what: string, command: () => Promise<T>) => withEnqueueTimeout(what, timeoutMs, command);
   const counts = async () => {
     const out: Record<string, Record<string, number>> = {};
-    for (const q of [preprocessQueue(), inferQueue(), retrainQueue()]) {
+    for (const q of [preprocessQueue(), inferQueue(), retrainQueue(), exportQueue()]) {
       out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
     }
     return out;
@@ -60,6 +65,10 @@ export function openQueues(settings: QueueSettings): Queues {
       return retrainQueue();
     },
     enqueueRetrain: (payload) => bounded('enqueue retrain', () => addRetrainJob(retrainQueue(), payload)),
+    get deidentifiedExport() {
+      return exportQueue();
+    },
+    enqueueDeidentifiedExport: (payload) => bounded('enqueue export', () => addDeidentifiedExportJob(exportQueue(), payload)),
     counts,
     async depths() {
       const all = await counts();
@@ -74,7 +83,7 @@ export function openQueues(settings: QueueSettings): Queues {
       return (redis ??= new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 }));
     },
     async close() {
-      await Promise.all([preprocess?.close(), infer?.close(), retrain?.close(), redis?.quit().catch(() => undefined)]);
+      await Promise.all([preprocess?.close(), infer?.close(), retrain?.close(), deidExport?.close(), redis?.quit().catch(() => undefined)]);
     },
   };
 }

@@ -20,6 +20,7 @@ import { RetrainResolver } from './resolvers/retrain';
 import { CostResolver } from './resolvers/cost';
 import { AnnotationSegResolver, SegmentationResolver } from './resolvers/segmentation';
 import { RemoteAeResolver } from './resolvers/remote-ae';
+import { ExportResolver } from './resolvers/export';
 import type { GraphQLContext } from './context';
 
 const NO_TOPICS = {
@@ -29,7 +30,7 @@ const NO_TOPICS = {
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, RetrainResolver, StorageResolver, CostResolver, SegmentationResolver, AnnotationSegResolver, RemoteAeResolver],
+    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, RetrainResolver, StorageResolver, CostResolver, SegmentationResolver, AnnotationSegResolver, RemoteAeResolver, ExportResolver],
     validate: { forbidUnknownValues: false },
     // Every subscription here brings its own `subscribe` (it polls Postgres, so it works across
     // api and worker processes); type-graphql still insists on a PubSub, and this one has no topics.
