@@ -30,3 +30,4 @@ export { distillModel, softMaskLoss, DistillOptions } from './compress/distill';
 export * from './compress/speed';
 export * from './package/manifest';
 export * from './package/load';
+export * from './metrics/curves';
