@@ -2,11 +2,12 @@
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
 import { auditHmacKey, createServices, closeServices, registerShippedModel, setSliceInputCacheBytes } from '@imaging/domain';
-import { DEIDENTIFIED_EXPORT, INFER, PREPROCESS, RETRAIN, connectionOptions, type DeidentifiedExportJob, type InferJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
+import { DEIDENTIFIED_EXPORT, INFER, MODEL_UPLOAD, PREPROCESS, RETRAIN, connectionOptions, type DeidentifiedExportJob, type InferJob, type ModelUploadJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
 import { execPreprocessJob, modelInputSize } from './jobs/preprocess';
 import { execInferJob, inferenceRuntime } from './jobs/infer';
 import { execRetrainJob, onRetrainJobFailed } from './jobs/retrain';
 import { execDeidentifiedExportJob, onDeidentifiedExportJobFailed } from './jobs/export';
+import { execModelUploadJob, onModelUploadJobFailed } from './jobs/model-upload';
 import { startMaintenance } from './maintenance';
 import { startMonitoring } from './monitoring';
 import { lowerWorkerPriority } from './priority';
@@ -29,6 +30,11 @@ async function main() {
   retrain.on('failed', (job, err) => {
     onRetrainJobFailed(job, err, services).catch((e) => services.log.error({ err: (e as Error).message }, 'marking a lost training run failed'));
   });
+  // uploaded model packages: validated and evaluated in a thread, one at a time per worker process
+  const modelUpload = new Worker<ModelUploadJob>(MODEL_UPLOAD, (job) => execModelUploadJob(job, services), { connection, prefix: config.queuePrefix, concurrency: 1 });
+  modelUpload.on('failed', (job, err) => {
+    onModelUploadJobFailed(job, err, services).catch((e) => services.log.error({ err: (e as Error).message }, 'marking a lost model upload failed'));
+  });
   // de-identified exports: one at a time per worker process (the archive is built in memory, bounded)
   const deidExport = new Worker<DeidentifiedExportJob>(DEIDENTIFIED_EXPORT, (job) => execDeidentifiedExportJob(job, services), { connection, prefix: config.queuePrefix, concurrency: 1 });
   deidExport.on('failed', (job, err) => {
@@ -44,6 +50,7 @@ async function main() {
     }),
     retrain,
     deidExport,
+    modelUpload,
   ];
   for (const w of workers) {
     monitoring.instrument(w);

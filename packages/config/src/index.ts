@@ -143,6 +143,10 @@ const schema = z.object({
   /** Phantom held-out series (and slices each) both models are evaluated on before the gate. */
   RETRAIN_HELDOUT_SERIES: z.coerce.number().int().min(1).max(64).default(12),
   RETRAIN_HELDOUT_SLICES: z.coerce.number().int().min(1).max(256).default(32),
+  /** Bound on an uploaded model package (the zip as sent, and what it inflates to). */
+  MODEL_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  /** Entries an uploaded model package's zip may hold. */
+  MODEL_UPLOAD_MAX_ENTRIES: z.coerce.number().int().positive().max(10_000).default(64),
   CI: bool.default(false),
   TEST_ADMIN_DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
   TEST_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -216,6 +220,7 @@ export interface Config {
   auditHmacKey: string | null;
   auditCheckpointDir: string;
   retrain: { steps: number; batchSize: number; learningRate: number; phantomShare: number; gateTolerance: number; heldOutSeries: number; heldOutSlices: number };
+  modelUpload: { maxBytes: number; maxEntries: number };
   ci: boolean;
   /** Tests create and drop their own databases through this connection. */
   testAdminDatabaseUrl: string;
@@ -307,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       phantomShare: e.RETRAIN_PHANTOM_SHARE, gateTolerance: e.RETRAIN_GATE_TOLERANCE,
       heldOutSeries: e.RETRAIN_HELDOUT_SERIES, heldOutSlices: e.RETRAIN_HELDOUT_SLICES,
     },
+    modelUpload: { maxBytes: e.MODEL_UPLOAD_MAX_BYTES, maxEntries: e.MODEL_UPLOAD_MAX_ENTRIES },
     ci: e.CI,
     testAdminDatabaseUrl: e.TEST_ADMIN_DATABASE_URL,
     testRedisUrl: e.TEST_REDIS_URL,

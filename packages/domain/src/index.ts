@@ -27,6 +27,7 @@ export * from './review/measurements';
 export * from './ai/study-cost';
 export * from './ai/retrain';
 export * from './export/deidentified-export';
+export * from './ai/model-upload';
 export * from './ai/pricing';
 export * from './ai/budget-policy';
 export * from './ai/cost-report';

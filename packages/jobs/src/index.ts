@@ -4,4 +4,5 @@ export * from './infer';
 export * from './queues';
 export * from './retrain';
 export * from './export';
+export * from './model-upload';
 export * from './maintenance';

@@ -6,6 +6,7 @@ import { PREPROCESS, addPreprocessJob, type PreprocessJob } from './preprocess';
 import { INFER, addInferJob, reprioritiseInferJob, type InferJob } from './infer';
 import { RETRAIN, addRetrainJob, type RetrainJob } from './retrain';
 import { DEIDENTIFIED_EXPORT, addDeidentifiedExportJob, type DeidentifiedExportJob } from './export';
+import { MODEL_UPLOAD, addModelUploadJob, type ModelUploadJob } from './model-upload';
 
 export interface Queues {
   settings: QueueSettings;
@@ -20,6 +21,8 @@ export interface Queues {
   enqueueRetrain(payload: RetrainJob): Promise<void>;
   deidentifiedExport: Queue<DeidentifiedExportJob>;
   enqueueDeidentifiedExport(payload: DeidentifiedExportJob): Promise<void>;
+  modelUpload: Queue<ModelUploadJob>;
+  enqueueModelUpload(payload: ModelUploadJob): Promise<void>;
   /** Jobs per state per queue (waiting, active, delayed, prioritized, failed, completed). */
   counts(): Promise<Record<string, Record<string, number>>>;
   /** Jobs waiting or active per queue, for readiness and monitoring. */
@@ -40,12 +43,14 @@ export function openQueues(settings: QueueSettings): Queues {
   const retrainQueue = () => (retrain ??= openQueue<RetrainJob>(RETRAIN, settings));
   let deidExport: Queue<DeidentifiedExportJob> | null = null;
   const exportQueue = () => (deidExport ??= openQueue<DeidentifiedExportJob>(DEIDENTIFIED_EXPORT, settings));
+  let modelUpload: Queue<ModelUploadJob> | null = null;
+  const modelUploadQueue = () => (modelUpload ??= openQueue<ModelUploadJob>(MODEL_UPLOAD, settings));
   const timeoutMs = settings.enqueueTimeoutMs ?? 5000;
   let redis: Redis | null = null;
   const bounded = <T>(what: string, command: () => Promise<T>) => withEnqueueTimeout(what, timeoutMs, command);
   const counts = async () => {
     const out: Record<string, Record<string, number>> = {};
-    for (const q of [preprocessQueue(), inferQueue(), retrainQueue(), exportQueue()]) {
+    for (const q of [preprocessQueue(), inferQueue(), retrainQueue(), modelUploadQueue(), exportQueue()]) {
       out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
     }
     return out;
@@ -69,6 +74,10 @@ export function openQueues(settings: QueueSettings): Queues {
       return exportQueue();
     },
     enqueueDeidentifiedExport: (payload) => bounded('enqueue export', () => addDeidentifiedExportJob(exportQueue(), payload)),
+    get modelUpload() {
+      return modelUploadQueue();
+    },
+    enqueueModelUpload: (payload) => bounded('enqueue model upload', () => addModelUploadJob(modelUploadQueue(), payload)),
     counts,
     async depths() {
       const all = await counts();
@@ -83,7 +92,7 @@ export function openQueues(settings: QueueSettings): Queues {
       return (redis ??= new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 }));
     },
     async close() {
-      await Promise.all([preprocess?.close(), infer?.close(), retrain?.close(), deidExport?.close(), redis?.quit().catch(() => undefined)]);
+      await Promise.all([preprocess?.close(), infer?.close(), retrain?.close(), modelUpload?.close(), deidExport?.close(), redis?.quit().catch(() => undefined)]);
     },
   };
 }

@@ -30,4 +30,7 @@ export { distillModel, softMaskLoss, DistillOptions } from './compress/distill';
 export * from './compress/speed';
 export * from './package/manifest';
 export * from './package/load';
+export * from './package/unzip';
 export * from './metrics/curves';
+export * from './package/evaluate-package';
+export * from './package/evaluate-package-runner';

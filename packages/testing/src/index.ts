@@ -6,3 +6,4 @@ export * from './net';
 export * from './wait';
 export * from './hostile';
 export * from './fuzz';
+export * from './model-package';

@@ -1,8 +1,10 @@
 // Masks for viewers: one slice's segmentation at an annotation version, bit-packed (rows × columns
 // bits, row-major, most significant bit first). Headers carry the geometry and the version.
 // And a whole annotation version as a DICOM Segmentation (application/dicom), for PACS and viewers.
+// And model packages (bring your own model): POST /api/models with the zip as the body; 202 with
+// the upload's id, whose validation is followed in GraphQL (modelUpload(id)).
 import express, { type Router } from 'express';
-import { annotationSegFile, auditMaskRead, sliceMask, type Services } from '@imaging/domain';
+import { annotationSegFile, auditMaskRead, receiveModelUpload, sliceMask, type Services } from '@imaging/domain';
 import { Invalid } from '@imaging/errors';
 import { domainContext } from '../http/request-context';
 
@@ -34,6 +36,16 @@ export function aiRouter(services: Services): Router {
     res.setHeader('x-seg-sop-instance-uid', seg.sopInstanceUid);
     res.setHeader('cache-control', 'private, no-cache');
     res.end(Buffer.from(seg.bytes.buffer, seg.bytes.byteOffset, seg.bytes.byteLength));
+  });
+  router.post('/api/models', async (req, res) => {
+    const length = req.header('content-length');
+    const upload = await receiveModelUpload(domainContext(services, req), {
+      fileName: String(req.query.name ?? req.header('x-file-name') ?? 'package.zip'),
+      contentType: req.header('content-type') ?? '',
+      declaredBytes: length !== undefined && /^\d+$/.test(length) ? Number(length) : null,
+      body: req,
+    });
+    res.status(202).json({ requestId: req.requestId, id: upload.id, state: upload.state, sizeBytes: upload.sizeBytes, sha256: upload.sha256 });
   });
   return router;
 }

@@ -21,6 +21,7 @@ import { CostResolver } from './resolvers/cost';
 import { AnnotationSegResolver, SegmentationResolver } from './resolvers/segmentation';
 import { RemoteAeResolver } from './resolvers/remote-ae';
 import { ExportResolver } from './resolvers/export';
+import { ModelUploadResolver } from './resolvers/model-upload';
 import type { GraphQLContext } from './context';
 
 const NO_TOPICS = {
@@ -30,7 +31,7 @@ const NO_TOPICS = {
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, RetrainResolver, StorageResolver, CostResolver, SegmentationResolver, AnnotationSegResolver, RemoteAeResolver, ExportResolver],
+    resolvers: [StudyResolver, SeriesResolver, AccountResolver, AuditResolver, StudyAiResolver, ModelResolver, ReviewResolver, RetrainResolver, ModelUploadResolver, StorageResolver, CostResolver, SegmentationResolver, AnnotationSegResolver, RemoteAeResolver, ExportResolver],
     validate: { forbidUnknownValues: false },
     // Every subscription here brings its own `subscribe` (it polls Postgres, so it works across
     // api and worker processes); type-graphql still insists on a PubSub, and this one has no topics.

@@ -106,7 +106,9 @@ export async function promoteModelVersion(ctx: DomainContext, version: string) {
   requirePermission(ctx.principal, 'model:manage');
   const refused = await ctx.db.modelVersion.findUnique({ where: { version } }).then(async (target) => {
     if (!target || target.status !== 'CANDIDATE') return null;
-    const run = await ctx.db.trainingRun.findUnique({ where: { candidateModelVersionId: target.id } });
+    // a candidate comes from a training run or from an uploaded package; either carries the gate's verdict
+    const run = await ctx.db.trainingRun.findUnique({ where: { candidateModelVersionId: target.id } })
+      ?? await ctx.db.modelUpload.findUnique({ where: { modelVersionId: target.id } });
     if (!run || run.gatePassed !== false) return null;
     const gate = (run.evaluation as { gate?: { reasons?: string[] } } | null)?.gate;
     return { target, runId: run.id, reasons: gate?.reasons ?? ['the evaluation gate refused this candidate'] };

@@ -272,13 +272,16 @@ export async function startRetrain(ctx: DomainContext, input: StartRetrainInput 
  */
 export const MAX_CASE_SLICES = 8000;
 
-/** Model inputs and truth masks of a set's cases, split into training and held-out slices. */
-async function loadCaseImages(services: Services, caseSetId: string, size: number): Promise<{ train: LabelledImage[]; heldOut: LabelledImage[]; sampledEvery: number }> {
+/**
+ * Model inputs and truth masks of a set's cases (optionally only those from some sources), split
+ * into training and held-out slices.
+ */
+export async function loadCaseImages(services: Services, caseSetId: string, size: number, sources?: CaseSource[]): Promise<{ train: LabelledImage[]; heldOut: LabelledImage[]; sampledEvery: number }> {
   const sql = poolSql(services.db);
   const cases = await sql.query<{ seriesDbId: string; annotationVersion: number; label: string; source: CaseSource; split: string; slices: number }>(
     // in Series Instance UID order, so a run on the same set and seed sees the same batches
     `SELECT c."seriesDbId", c."annotationVersion", c.label, c.source, c.split, c.slices FROM "LabelledCase" c JOIN "Series" s ON s.id = c."seriesDbId"
-      WHERE c."setId" = $1::uuid ORDER BY s."seriesInstanceUid"`, [caseSetId]);
+      WHERE c."setId" = $1::uuid AND ($2::text[] IS NULL OR c.source = ANY($2::text[])) ORDER BY s."seriesInstanceUid"`, [caseSetId, sources ?? null]);
   const total = cases.reduce((n, c) => n + c.slices, 0);
   const sampledEvery = Math.max(1, Math.ceil(total / MAX_CASE_SLICES));
   let clearSeen = 0;

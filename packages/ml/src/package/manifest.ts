@@ -35,7 +35,9 @@ export interface ModelManifest {
 }
 
 export type PackageErrorReason =
-  | 'PACKAGE_TOO_LARGE' | 'MANIFEST_INVALID' | 'UNSUPPORTED' | 'WEIGHTS_MISMATCH' | 'MODEL_UNLOADABLE' | 'PROBE_FAILED' | 'OUTPUT_SHAPE_MISMATCH';
+  | 'PACKAGE_TOO_LARGE' | 'MANIFEST_INVALID' | 'UNSUPPORTED' | 'WEIGHTS_MISMATCH' | 'MODEL_UNLOADABLE' | 'PROBE_FAILED' | 'OUTPUT_SHAPE_MISMATCH'
+  // the archive an uploaded package came in (package/unzip.ts)
+  | 'ARCHIVE_INVALID' | 'ARCHIVE_TOO_MANY_ENTRIES' | 'ARCHIVE_UNSAFE_PATH' | 'ARCHIVE_UNEXPECTED_ENTRY' | 'ARCHIVE_CORRUPT';
 
 /** A package refused, with a machine-readable reason (the domain maps it to a typed error). */
 export class ModelPackageError extends Error {

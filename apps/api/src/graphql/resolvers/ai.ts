@@ -9,6 +9,7 @@ import { StudyType } from '../types/study';
 import { AiResultType, ModelVersionType, ProcessingStageType, QueueStatusType, SliceMaskType, StudyCostType, StudyProcessingType } from '../types/ai';
 import { requirePermission } from '@imaging/auth';
 import { nextChange } from '../watch';
+import { toEvaluation } from './model-upload';
 
 function summedStages(series: SeriesProcessingView[]): ProcessingStageType[] {
   const byName = new Map<string, ProcessingStageType>();
@@ -33,7 +34,10 @@ export function toAiResult(r: AiResultView): AiResultType {
 }
 
 export function toModelVersion(m: Awaited<ReturnType<typeof listModelVersions>>[number]): ModelVersionType {
-  return { ...m, artifacts: m.artifacts.map((a) => ({ variant: a.variant, sizeBytes: Number(a.sizeBytes), metrics: a.metrics })) };
+  return {
+    ...m, artifacts: m.artifacts.map((a) => ({ variant: a.variant, sizeBytes: Number(a.sizeBytes), metrics: a.metrics })),
+    evaluation: toEvaluation(m.evaluation as Parameters<typeof toEvaluation>[0]),
+  };
 }
 
 

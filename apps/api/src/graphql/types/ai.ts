@@ -1,6 +1,7 @@
 // GraphQL types of the AI pipeline: processing state and stages, results and findings, models.
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import { ModelEvaluationType } from './model-upload';
 
 @ObjectType({ description: 'Time, compute and bytes of one processing stage of a series' })
 export class ProcessingStageType {
@@ -87,6 +88,7 @@ export class ModelVersionType {
   @Field(() => Date) createdAt!: Date;
   @Field(() => Date, { nullable: true }) activatedAt!: Date | null;
   @Field(() => [ModelArtifactType]) artifacts!: ModelArtifactType[];
+  @Field(() => ModelEvaluationType, { nullable: true, description: 'held-out curves, confusion matrix and reliability per set (uploaded versions)' }) evaluation!: ModelEvaluationType | null;
 }
 
 @ObjectType({ description: 'One slice of a segmentation, bit-packed (rows × columns bits, row-major, most significant bit first)' })
