@@ -47,6 +47,10 @@ const OPERATIONS: Operation[] = [
   graphqlOp('remoteAes', ADMIN_ONLY, '{ remoteAes { id } }'),
   graphqlOp('remoteAeDestinations', ['ADMIN', 'RADIOLOGIST'], '{ remoteAeDestinations { id } }'),
   graphqlOp('storeToRemoteAe', ['ADMIN', 'RADIOLOGIST'], 'mutation{ storeToRemoteAe(input: { remoteAeId: "00000000-0000-4000-8000-000000000000", studyInstanceUid: "1.2.3.404" }) { instances } }'),
+  graphqlOp('startDeidentifiedExport', ADMIN_ONLY, 'mutation{ startDeidentifiedExport(input: { studyInstanceUids: ["1.2.3.404"], project: "matrix", destination: ARCHIVE }) { id } }'),
+  graphqlOp('deidentifiedExports', ADMIN_ONLY, '{ deidentifiedExports { id } }'),
+  graphqlOp('deidentifiedExport', ADMIN_ONLY, '{ deidentifiedExport(id: "00000000-0000-4000-8000-000000000000") { id } }'),
+  graphqlOp('pseudonyms', ADMIN_ONLY, '{ pseudonyms(project: "matrix") { pseudonym } }'),
   graphqlOp('deleteRemoteAe', ADMIN_ONLY, 'mutation{ deleteRemoteAe(id: "00000000-0000-4000-8000-000000000000") { id } }'),
   {
     name: 'POST /api/instances', allowed: ALL,
