@@ -31,6 +31,7 @@ export * from './ai/model-upload';
 export * from './ai/pricing';
 export * from './ai/budget-policy';
 export * from './ai/cost-report';
+export * from './ai/variant-frontier';
 export * from './ai/record-study-transfer';
 export * from './pipeline/sweep-pipeline';
 export * from './segmentation/export-annotation-seg';

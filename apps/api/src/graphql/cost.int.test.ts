@@ -12,6 +12,7 @@ interface Report {
   days: { day: string; studies: number; series: number; slices: number; cpuSeconds: number; gpuSeconds: number; computeCost: number; transferCost: number; storageCost: number; total: number }[];
   recentStudies: { studyInstanceUid: string; description: string | null; stages: { name: string; wallMs: number; cost: number }[]; total: number }[];
   variants: { variant: string; backend: string; series: number; slices: number; slicesPerSecond: number; costPerThousandSlices: number; agreementWithFloat32: number | null }[];
+  frontier: { variant: string; dice: number; imagesPerSecond: number; batchSize: number; costPerStudy: number; measuredIn: string; onFrontier: boolean }[];
   queues: { name: string; waiting: number; active: number; delayed: number; failed: number; oldestWaitingMs: number | null; meanWaitMs: number | null }[];
 }
 
@@ -19,6 +20,7 @@ const REPORT = `query($days: Int) { costReport(days: $days) { currency
   days { day studies series slices cpuSeconds gpuSeconds computeCost transferCost storageCost total }
   recentStudies { studyInstanceUid description stages { name wallMs cost } total }
   variants { variant backend series slices slicesPerSecond costPerThousandSlices agreementWithFloat32 }
+  frontier { variant dice imagesPerSecond batchSize costPerStudy measuredIn onFrontier }
   queues { name waiting active delayed failed oldestWaitingMs meanWaitMs } } }`;
 
 describe('cost accounting', () => {
@@ -126,6 +128,17 @@ describe('cost accounting', () => {
     expect(variant).toMatchObject({ variant: 'float32', backend: 'wasm', series: 1, slices: 6, agreementWithFloat32: 1 });
     expect(variant.slicesPerSecond).toBeGreaterThan(0);
     expect(variant.costPerThousandSlices).toBeGreaterThan(0);
+
+    // the measured frontier of the shipped version's variants (weights/v1/metrics.json): the student
+    // costs about half of float32 per study (its speed measured beside float32 in one run) at a lower Dice
+    const byVariant = Object.fromEntries(report.frontier.map((f) => [f.variant, f]));
+    expect(Object.keys(byVariant).sort()).toEqual(['float32', 'student']);
+    expect(byVariant.float32).toMatchObject({ measuredIn: 'student-run', onFrontier: true });
+    expect(byVariant.student).toMatchObject({ measuredIn: 'own', onFrontier: true });
+    expect(byVariant.student.dice).toBeLessThan(byVariant.float32.dice);
+    expect(byVariant.float32.costPerStudy / byVariant.student.costPerStudy).toBeGreaterThan(1.9);
+    expect(byVariant.student.costPerStudy).toBeCloseTo((100 / byVariant.student.imagesPerSecond) * h.services.config.unitPrices.cpuSecond, 12);
+    expect(report.frontier.map((f) => f.costPerStudy)).toEqual([...report.frontier.map((f) => f.costPerStudy)].sort((a, b) => a - b));
 
     expect(report.queues.map((q) => q.name).sort()).toEqual(expect.arrayContaining(['infer', 'preprocess']));
     const infer = report.queues.find((q) => q.name === 'infer')!;

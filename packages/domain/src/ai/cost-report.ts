@@ -8,6 +8,7 @@ import type { DomainContext, Services } from '../context';
 import { computeCost, stageCompute, stageComputeSql, storageCost, transferCost } from './pricing';
 import { studyCostFigures } from './study-cost';
 import { utcDay } from './budget-policy';
+import { variantFrontier, type FrontierPoint } from './variant-frontier';
 
 export const MAX_REPORT_DAYS = 366;
 const RECENT_STUDIES = 10;
@@ -60,6 +61,8 @@ export interface CostReport {
   days: DailyCost[];
   recentStudies: RecentStudyCost[];
   variants: VariantTradeOff[];
+  /** The active version's variants: cost per reference study against held-out Dice, as benchmarked. */
+  frontier: FrontierPoint[];
   queues: QueueFigures[];
 }
 
@@ -68,10 +71,10 @@ export async function costReport(ctx: DomainContext, days = 14, now = new Date()
   if (!Number.isInteger(days) || days <= 0 || days > MAX_REPORT_DAYS) throw new Invalid(`days must be a whole number from 1 to ${MAX_REPORT_DAYS}`, { days });
   const last = utcDay(now);
   const first = utcDay(new Date(Date.parse(`${last}T00:00:00Z`) - (days - 1) * 86_400_000));
-  const [daily, recentStudies, variants, queues] = await Promise.all([
-    dailyCosts(ctx, first, last), recentStudyCosts(ctx), variantTradeOffs(ctx, first), queueFigures(ctx, now),
+  const [daily, recentStudies, variants, frontier, queues] = await Promise.all([
+    dailyCosts(ctx, first, last), recentStudyCosts(ctx), variantTradeOffs(ctx, first), variantFrontier(ctx), queueFigures(ctx, now),
   ]);
-  return { currency: ctx.config.unitPrices.currency, days: daily, recentStudies, variants, queues };
+  return { currency: ctx.config.unitPrices.currency, days: daily, recentStudies, variants, frontier, queues };
 }
 
 async function dailyCosts(services: Services, first: string, last: string): Promise<DailyCost[]> {

@@ -71,6 +71,17 @@ export class VariantTradeOffType {
   @Field(() => Float, { nullable: true, description: 'mask Dice against float32 (active version\'s artifact metrics)' }) agreementWithFloat32!: number | null;
 }
 
+@ObjectType({ description: 'One variant of the active version on the measured frontier: cost per reference study against held-out Dice' })
+export class FrontierPointType {
+  @Field(() => String) variant!: string;
+  @Field(() => Float, { description: 'held-out phantom Dice against ground truth' }) dice!: number;
+  @Field(() => Float, { description: 'best measured images/s (one wasm thread)' }) imagesPerSecond!: number;
+  @Field(() => Int) batchSize!: number;
+  @Field(() => Float, { description: 'compute cost of a 100-slice study at that speed' }) costPerStudy!: number;
+  @Field(() => String, { description: 'own benchmark, or student-run (float32 measured in the student\'s benchmark run)' }) measuredIn!: string;
+  @Field(() => Boolean, { description: 'no other variant is as cheap and as good' }) onFrontier!: boolean;
+}
+
 @ObjectType()
 export class QueueWaitType {
   @Field(() => String) name!: string;
@@ -88,5 +99,6 @@ export class CostReportType {
   @Field(() => [DailyCostType], { description: 'oldest first, today last' }) days!: DailyCostType[];
   @Field(() => [RecentStudyCostType]) recentStudies!: RecentStudyCostType[];
   @Field(() => [VariantTradeOffType]) variants!: VariantTradeOffType[];
+  @Field(() => [FrontierPointType]) frontier!: FrontierPointType[];
   @Field(() => [QueueWaitType]) queues!: QueueWaitType[];
 }
