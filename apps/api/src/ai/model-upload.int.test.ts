@@ -6,7 +6,7 @@
 // BullMQ queue and run with the function the worker runs (executeModelUpload).
 import { existsSync, promises as fs } from 'fs';
 import * as path from 'path';
-import { executeModelUpload, registerShippedModel } from '@imaging/domain';
+import { caseSplit, executeModelUpload, registerShippedModel } from '@imaging/domain';
 import { shippedModelDir } from '@imaging/ml';
 import { packageEntries, phantomStudy, renameZipEntry, zipEntries } from '@imaging/testing';
 import { startHarness, userCaller, gql, errorCodes, postDicom, anonymous, type Harness, type Caller } from '../testing/harness';
@@ -17,6 +17,7 @@ jest.setTimeout(5 * 60_000);
 let h: Harness;
 let admin: Caller;
 let reader: Caller;
+let secondReader: Caller;
 let v1: Record<string, Buffer>;
 
 const UPLOAD_FIELDS = `id state fileName sizeBytes modelName version gatePassed errorCode error
@@ -71,6 +72,7 @@ beforeAll(async () => {
   await registerShippedModel(h.services);
   admin = await userCaller(h, 'ADMIN');
   reader = await userCaller(h, 'RADIOLOGIST');
+  secondReader = await userCaller(h, 'RADIOLOGIST');
   v1 = await packageEntries(shippedModelDir('v1'));
 });
 
@@ -119,6 +121,32 @@ describe('model package upload', () => {
     expect(result.modelVersion.version).toBe(upload.version);
     // back to the shipped version for the rest
     expect((await gql(h, admin, 'mutation { promoteModelVersion(version: "v1") { status } }')).body.errors).toBeUndefined();
+  });
+
+  it('is evaluated on the held-out reviewed cases of the newest labelled-case set as well', async () => {
+    // a phantom study whose series falls in the held-out split, read by the AI and corrected to "none" by two readers
+    let seed = 72_000;
+    while (caseSplit(phantomStudy({ seed, slices: 4, size: 128, lesionProbability: 1 }).seriesInstanceUid) !== 'heldout') seed++;
+    const study = phantomStudy({ seed, slices: 4, size: 128, lesionProbability: 1 });
+    expect((await postDicom(h, admin, study.files, { multipart: true })).status).toBe(200);
+    expect((await runPipeline(h.services, study.seriesInstanceUid)).status).toBe('done');
+    const task = await h.services.db.reviewTask.findFirstOrThrow({ where: { series: { seriesInstanceUid: study.seriesInstanceUid } } });
+    for (const r of [reader, secondReader]) {
+      expect((await gql(h, r, 'mutation($id: ID!) { claimReviewTask(id: $id) { state } }', { id: task.id })).body.errors).toBeUndefined();
+      const res = await gql<{ submitReview: { state: string } }>(h, r, 'mutation($input: SubmitReviewInput!) { submitReview(input: $input) { state } }',
+        { input: { taskId: task.id, decision: 'CORRECT', label: 'none', masks: [] } });
+      expect(res.body.errors).toBeUndefined();
+      if (res.body.data!.submitReview.state !== 'SECOND_READ') break;
+    }
+    expect((await gql(h, admin, 'mutation { buildLabelledCaseSet { id heldOut } }')).body.errors).toBeUndefined();
+    const { outcome, upload } = await uploadAndValidate(await zipEntries(v1));
+    expect(outcome).toBe('done');
+    const reviewed = upload.evaluation.sets.find((s: { name: string }) => s.name === 'reviewed');
+    // the reader's truth: no lesion on any of the 4 slices
+    expect(reviewed).toMatchObject({ slices: 4, lesionSlices: 0 });
+    expect(reviewed.confusion.matrix[1]).toEqual([0, 0]);
+    expect(reviewed.candidate.sliceF1).toBe(reviewed.base.sliceF1);
+    expect(reviewed.auc).toBeNull(); // one class only: the ROC curve is undefined
   });
 
   it('refuses a package whose declared output does not match the model', async () => {
