@@ -15,6 +15,7 @@ const LINKS = [
   { href: '/admin/costs', label: 'Costs', testId: 'nav-costs', permission: 'model:manage' },
   { href: '/admin/storage', label: 'Storage', testId: 'nav-storage', permission: 'model:manage' },
   { href: '/admin/remote-aes', label: 'Remote AEs', testId: 'nav-remote-aes', permission: 'remoteAe:manage' },
+  { href: '/admin/exports', label: 'Exports', testId: 'nav-exports', permission: 'export:deidentified' },
 ];
 
 export function Nav() {

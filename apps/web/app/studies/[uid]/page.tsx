@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { use, useEffect, useState } from 'react';
 import { errorText, formatBytes, gql } from '../../../lib/graphql';
 import { Viewer } from './viewer';
+import { SendToPacs } from './send-to-pacs';
 
 interface Instance { sopInstanceUid: string; instanceNumber: number | null; rows: number | null; columns: number | null; transferSyntaxUid: string; sizeBytes: number; storedBytes: number }
 interface Series { seriesInstanceUid: string; modality: string | null; seriesNumber: number | null; description: string | null; numberOfInstances: number; instances: Instance[] }
@@ -64,6 +65,7 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
         <div><dt>Size</dt><dd>{formatBytes(study.sizeBytes)} received, {formatBytes(study.storedBytes)} stored</dd></div>
         <div className="wide"><dt>Study Instance UID</dt><dd className="uid">{study.studyInstanceUid}</dd></div>
       </dl>
+      <SendToPacs studyUid={study.studyInstanceUid} />
       <div className="card" data-testid="ai-processing" data-state={study.processing.state}>
         <h2>AI analysis: <span className="badge" data-testid="processing-state">{study.processing.state.toLowerCase()}</span></h2>
         {study.processing.series.map((p) => {
