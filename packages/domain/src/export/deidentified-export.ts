@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Zip, ZipPassThrough } from 'fflate';
 import { appendAudit, inSqlTransaction, poolSql, recordAudit, type Sql } from '@imaging/db';
 import { requirePermission } from '@imaging/auth';
-import { deidentifyInstance, DicomError, remapUid } from '@imaging/dicom';
+import { deidentifyInstance, DicomError, locateDataset, remapUid } from '@imaging/dicom';
 import { AppError, Conflict, Invalid, NotFound, TooLarge } from '@imaging/errors';
 import { auditBase, type DomainContext, type Services } from '../context';
 import { retrieveInstances } from '../dicomweb/retrieve';
@@ -302,7 +302,9 @@ export async function executeDeidentifiedExport(services: Services, exportId: st
             heldBytes += out.bytes.byteLength;
             if (heldBytes > services.config.export.maxArchiveBytes) throw new TooLarge(`the de-identified instances pass ${Math.round(services.config.export.maxArchiveBytes / 1024 / 1024)} MiB (EXPORT_MAX_ARCHIVE_MB): export fewer studies`);
             const bytes = out.bytes;
-            outbound.push({ bytes, series: m.series, item: { sopClassUid: m.sopClassUid, sopInstanceUid: out.sopInstanceUid, storedTransferSyntaxUid: m.transferSyntaxUid, read: async () => bytes } });
+            // the copy's own syntax (a Deflated original comes out Explicit VR Little Endian)
+            const storedTransferSyntaxUid = locateDataset(bytes).transferSyntaxUid;
+            outbound.push({ bytes, series: m.series, item: { sopClassUid: m.sopClassUid, sopInstanceUid: out.sopInstanceUid, storedTransferSyntaxUid, read: async () => bytes } });
           }
           counts.exported++;
         } catch (e) {
