@@ -7,7 +7,8 @@
 import { existsSync, promises as fs } from 'fs';
 import * as path from 'path';
 import { caseSplit, executeModelUpload, registerShippedModel } from '@imaging/domain';
-import { shippedModelDir } from '@imaging/ml';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, modelToArtifacts, shippedManifest, shippedModelDir } from '@imaging/ml';
 import { packageEntries, phantomStudy, renameZipEntry, zipEntries } from '@imaging/testing';
 import { startHarness, userCaller, gql, errorCodes, postDicom, anonymous, type Harness, type Caller } from '../testing/harness';
 import { runPipeline } from '../testing/pipeline';
@@ -147,6 +148,27 @@ describe('model package upload', () => {
     expect(reviewed.confusion.matrix[1]).toEqual([0, 0]);
     expect(reviewed.candidate.sliceF1).toBe(reviewed.base.sliceF1);
     expect(reviewed.auc).toBeNull(); // one class only: the ROC curve is undefined
+  });
+
+  it('validates and evaluates a bring-your-own package the engine cannot run, and promotion refuses it', async () => {
+    // 32² segmentation only, sigmoid output, its shard named as tfjs converters name them
+    await initBackend('wasm');
+    const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [32, 32, 1], filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' })] });
+    const a = await modelToArtifacts(model);
+    model.dispose();
+    const zip = await zipEntries({
+      'manifest.json': JSON.stringify({ ...shippedManifest('tiny-byom', 32), output: { type: 'segmentation', activation: 'sigmoid' } }),
+      'model.json': JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] }),
+      'group1-shard1of1.bin': Buffer.from(a.weightData as ArrayBuffer),
+    });
+    const { outcome, upload } = await uploadAndValidate(zip);
+    expect(outcome).toBe('done');
+    expect(upload).toMatchObject({ state: 'SUCCEEDED', modelName: 'tiny-byom' });
+    expect(upload.evaluation.sets[0]).toMatchObject({ name: 'phantom', slices: 16 });
+    const promoted = await gql(h, admin, 'mutation($v: String!) { promoteModelVersion(version: $v) { status } }', { v: upload.version });
+    expect(errorCodes(promoted)).toEqual(['CONFLICT']);
+    expect(promoted.body.errors![0].extensions).toMatchObject({ reason: 'NOT_RUNNABLE' });
+    expect((await h.services.db.modelVersion.findUniqueOrThrow({ where: { version: upload.version } })).status).toBe('CANDIDATE');
   });
 
   it('refuses a package whose declared output does not match the model', async () => {

@@ -113,6 +113,11 @@ export async function promoteModelVersion(ctx: DomainContext, version: string) {
     const gate = (run.evaluation as { gate?: { reasons?: string[] } } | null)?.gate;
     return { target, runId: run.id, reasons: gate?.reasons ?? ['the evaluation gate refused this candidate'] };
   });
+  const target = await ctx.db.modelVersion.findUnique({ where: { version } });
+  const training = target?.training as { source?: string; runnableByEngine?: boolean } | null | undefined;
+  if (target?.status === 'CANDIDATE' && training?.source === 'upload' && training.runnableByEngine === false) {
+    throw new Conflict(`model version ${version} was validated and evaluated, but the inference engine runs layers models in model.json + weights.bin with the U-Net's outputs (mask logits, lesion probability) only`, { reason: 'NOT_RUNNABLE' });
+  }
   if (refused) {
     await inTransaction(ctx.db, (tx) => appendAudit(tx, {
       ...auditBase(ctx), action: 'model.promote', resourceType: 'ModelVersion', resourceId: refused.target.id, outcome: 'DENIED',

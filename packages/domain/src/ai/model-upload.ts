@@ -15,7 +15,7 @@ import { requirePermission } from '@imaging/auth';
 import { Invalid, NotFound, TooLarge } from '@imaging/errors';
 import {
   ModelPackageError, SOFT_TISSUE_WINDOW, readPackageManifest, runPackageEvaluationThread, unzipModelPackage,
-  type BackendName, type CaseSetImages, type PackageEvaluation,
+  type BackendName, type CaseSetImages, type ModelManifest, type PackageEvaluation,
 } from '@imaging/ml';
 import { auditBase, type DomainContext, type Services } from '../context';
 import { activeModel } from './model-registry';
@@ -176,7 +176,7 @@ export async function executeModelUpload(services: Services, id: string): Promis
     await fs.rename(dir, finalDir);
     const { manifest: _manifest, ...stored } = evaluation;
     const phantom = evaluation.sets.find((s) => s.name === 'phantom');
-    const training = { source: 'upload', uploadId: id, manifest, probeOutputShapes: evaluation.probeOutputShapes, baseVersion: active?.version ?? null };
+    const training = { source: 'upload', uploadId: id, manifest, probeOutputShapes: evaluation.probeOutputShapes, baseVersion: active?.version ?? null, runnableByEngine: await runnableByEngine(finalDir, manifest) };
     await inSqlTransaction(services.db, async (tx) => {
       const [created] = await tx.query<{ id: string }>(
         `INSERT INTO "ModelVersion" (id, version, status, "inputSize", metrics, training, evaluation, "createdAt")
@@ -206,6 +206,19 @@ export async function executeModelUpload(services: Services, id: string): Promis
     await refuse(services, id, 'MODEL_UPLOAD_FAILED', (err as Error).message);
     throw err;
   }
+}
+
+/**
+ * Whether the infer pipeline's engine can run the package as it runs the shipped model: a layers
+ * model in model.json + weights.bin with the U-Net's outputs (mask logits, then the lesion
+ * probability). Others are validated and evaluated, and promotion refuses them (NOT_RUNNABLE).
+ */
+async function runnableByEngine(dir: string, manifest: ModelManifest): Promise<boolean> {
+  const modelJson = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8')) as { weightsManifest?: { paths?: string[] }[] };
+  const shards = (modelJson.weightsManifest ?? []).flatMap((g) => g.paths ?? []);
+  const o = manifest.output;
+  return manifest.modelFormat === 'layers-model' && shards.length === 1 && shards[0] === 'weights.bin'
+    && o.type === 'segmentation' && o.activation === 'logits' && o.maskOutput === 0 && o.probabilityOutput === 1;
 }
 
 /** Marks an upload whose job died (stalled worker) FAILED and removes its files. */
