@@ -53,7 +53,12 @@ function pool(connectionString: string, counter?: QueryCounter, max?: number) {
         }
       }
     : CatalogTypesAsText;
-  const created = new pg.Pool({ connectionString, Client: Client as unknown as typeof pg.Client, allowExitOnIdle: true, max });
+  // No parallel query: the platform's statements are short and indexed, and a parallel worker is a
+  // process the postmaster starts per query (bench:scale: the worklist's 3 ms sort took 113 ms in a
+  // Gather Merge waiting for its worker on a busy 2-core machine).
+  const created = new pg.Pool({
+    connectionString, Client: Client as unknown as typeof pg.Client, allowExitOnIdle: true, max, options: '-c max_parallel_workers_per_gather=0',
+  });
   // An idle connection dropped by the server (restart, database dropped) must not crash the process;
   // the pool replaces it on next use.
   created.on('error', () => undefined);

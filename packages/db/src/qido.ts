@@ -100,14 +100,21 @@ export async function qidoSearch(sql: Sql, level: QidoLevel, matches: QidoMatch[
       WHERE ${whereSql} ORDER BY p."patientId", p."id" ${limit}`, params);
   }
   if (level === 'STUDY') {
+    // the page first (in index order where the match allows), then the counts for its rows only
     return sql.query<QidoStudyRow>(`
-      SELECT s."studyInstanceUid", to_char(s."studyDate", 'YYYYMMDD') AS "studyDate", s."studyTime", s."accessionNumber", s."description",
-             s."referringPhysician", s."studyId", p."patientName", p."patientId", p."birthDate", p."sex",
-             COALESCE((SELECT array_agg(DISTINCT m."modality") FROM "Series" m WHERE m."studyDbId" = s."id" AND m."modality" IS NOT NULL), '{}') AS "modalities",
-             (SELECT count(*)::int FROM "Series" m WHERE m."studyDbId" = s."id") AS "series",
-             (SELECT count(*)::int FROM "Instance" x JOIN "Series" m ON m."id" = x."seriesDbId" WHERE m."studyDbId" = s."id") AS "instances"
-      FROM "Study" s JOIN "Patient" p ON p."id" = s."patientDbId"
-      WHERE ${whereSql} ORDER BY s."studyDate" DESC NULLS LAST, s."studyInstanceUid" ${limit}`, params);
+      SELECT page."studyInstanceUid", to_char(page."studyDate", 'YYYYMMDD') AS "studyDate", page."studyTime", page."accessionNumber", page."description",
+             page."referringPhysician", page."studyId", page."patientName", page."patientId", page."birthDate", page."sex",
+             c."modalities", c."series", c."instances"
+      FROM (SELECT s."id", s."studyInstanceUid", s."studyDate", s."studyTime", s."accessionNumber", s."description", s."referringPhysician", s."studyId",
+                   p."patientName", p."patientId", p."birthDate", p."sex"
+              FROM "Study" s JOIN "Patient" p ON p."id" = s."patientDbId"
+             WHERE ${whereSql} ORDER BY s."studyDate" DESC NULLS LAST, s."studyInstanceUid" ${limit}) page
+      CROSS JOIN LATERAL (
+        SELECT COALESCE(array_agg(DISTINCT m."modality") FILTER (WHERE m."modality" IS NOT NULL), '{}') AS "modalities",
+               count(*)::int AS "series", COALESCE(sum(n.instances), 0)::int AS "instances"
+          FROM "Series" m CROSS JOIN LATERAL (SELECT count(*) AS instances FROM "Instance" x WHERE x."seriesDbId" = m."id") n
+         WHERE m."studyDbId" = page."id") c
+      ORDER BY page."studyDate" DESC NULLS LAST, page."studyInstanceUid"`, params);
   }
   if (level === 'SERIES') {
     return sql.query<QidoSeriesRow>(`

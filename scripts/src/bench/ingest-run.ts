@@ -8,6 +8,7 @@ import { parseInstance, syntheticCtSeries } from '@imaging/dicom';
 import { percentile } from './report';
 import { measureOrthancIngest, orthancAvailable, runUploadClient, writeUploadFolder, type OrthancIngest } from './orthanc';
 import { startPlatform, waitForPipeline, type Platform } from './platform';
+import { startCpuMeter, startWaitSampler, printProfile, type ProcessCpu, type WaitProfile } from './profile';
 
 export const SLICES = 200;
 export const CLIENTS = 4;
@@ -30,6 +31,8 @@ export interface PlatformIngest {
   compressed: { instancesPerS: number | null; seconds: number | null };
   /** Seconds from the first upload until the series' AI result over every slice. */
   aiResultSeconds: number | null;
+  /** While the uploads ran: CPU per process and what Postgres' backends were doing. */
+  profile: { cpu: Record<string, ProcessCpu>; postgres: WaitProfile };
 }
 
 /** Starts the platform and ingests the series; the platform is left running for the caller. */
@@ -37,8 +40,11 @@ export async function ingestOnPlatform(series: BenchSeries): Promise<{ platform:
   const platform = await startPlatform();
   try {
     const folder = writeUploadFolder(series.files);
+    const cpu = startCpuMeter({ api: platform.pids.api, worker: platform.pids.worker });
+    const waits = startWaitSampler(platform.services.db);
     const since = performance.now();
     const upload = await runUploadClient(folder, `${platform.apiUrl}/api/instances`, CLIENTS, `Bearer ${platform.apiKey}`);
+    const profile = { cpu: cpu(), postgres: await waits() };
     rmSync(folder, { recursive: true, force: true });
     const indexed = await platform.services.db.instance.count({ where: { series: { seriesInstanceUid: series.seriesInstanceUid } } });
     if (indexed !== SLICES) throw new Error(`only ${indexed} of ${SLICES} instances indexed`);
@@ -54,6 +60,7 @@ export async function ingestOnPlatform(series: BenchSeries): Promise<{ platform:
         },
         compressed: { instancesPerS: +(SLICES / pipeline.compressedS).toFixed(1), seconds: +pipeline.compressedS.toFixed(2) },
         aiResultSeconds: pipeline.aiResultS === null ? null : +pipeline.aiResultS.toFixed(2),
+        profile,
       },
     };
   } catch (e) {
@@ -97,5 +104,6 @@ export function printIngestRatios(r: IngestRatios): void {
   console.log(`  accepted   ours ${ours.accepted.instancesPerS}/s (p50 ${ours.accepted.p50Ms} ms, p95 ${ours.accepted.p95Ms} ms)  Orthanc ${r.orthanc.instancesPerS}/s  → ${r.acceptRatio}×`);
   console.log(`  compressed ours ${ours.compressed.instancesPerS}/s (all ${SLICES} stored compressed and verified after ${ours.compressed.seconds} s)  Orthanc StorageCompression ${r.orthanc.compressedInstancesPerS}/s  → ${r.compressedRatio}×`);
   console.log(`  AI result over all ${SLICES} slices after ${ours.aiResultSeconds ?? 'n/a'} s`);
+  printProfile(ours.profile.cpu, ours.profile.postgres);
   console.log(`  reference: ${r.orthanc.source}`);
 }

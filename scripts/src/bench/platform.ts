@@ -19,6 +19,8 @@ export interface Platform {
   webUrl: string | null;
   /** An INTEGRATOR API key. */
   apiKey: string;
+  /** Process ids, for CPU accounting (profile.ts). */
+  pids: { api?: number; worker?: number; web?: number };
   stop(): Promise<void>;
 }
 
@@ -32,7 +34,8 @@ async function waitFor(url: string, what: string, child: ChildProcess, timeoutMs
   throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms`);
 }
 
-export async function startPlatform(options: { web?: boolean; env?: Record<string, string>; config?: Partial<Config> } = {}): Promise<Platform> {
+/** `apiNodeArgs`: node flags for the api process only, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] to profile it. */
+export async function startPlatform(options: { web?: boolean; env?: Record<string, string>; config?: Partial<Config>; apiNodeArgs?: string[] } = {}): Promise<Platform> {
   const root = repoRoot();
   const services = await createTestServices({ logLevel: 'warn', ...options.config });
   const [apiPort, webPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -56,7 +59,7 @@ export async function startPlatform(options: { web?: boolean; env?: Record<strin
     rmSync(auditDir, { recursive: true, force: true });
   })());
   try {
-    const api = run([path.join(root, 'apps/api/dist/main.js')], root);
+    const api = run([...(options.apiNodeArgs ?? []), path.join(root, 'apps/api/dist/main.js')], root);
     const worker = run([path.join(root, 'apps/worker/dist/main.js')], root);
     const webDir = path.join(root, 'apps/web');
     const web = options.web !== false && existsSync(path.join(webDir, '.next', 'BUILD_ID'))
@@ -67,7 +70,7 @@ export async function startPlatform(options: { web?: boolean; env?: Record<strin
     await waitFor(`http://127.0.0.1:${metricsPort}/readyz`, 'worker', worker);
     if (web) await waitFor(`http://127.0.0.1:${webPort}/login`, 'web', web);
     const { key } = await createApiKey(systemContext(services), { name: 'bench', role: 'INTEGRATOR' });
-    return { services, apiUrl, webUrl: web ? `http://127.0.0.1:${webPort}` : null, apiKey: key, stop };
+    return { services, apiUrl, webUrl: web ? `http://127.0.0.1:${webPort}` : null, apiKey: key, pids: { api: api.pid, worker: worker.pid, web: web?.pid }, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -185,6 +185,11 @@ describe('review workflow', () => {
     const page2 = (await gql<Page>(h, rad, q, { f: { states: ['NEW'] }, first: 2, after: page1.pageInfo.endCursor })).body.data!.worklist;
     expect(page1.pageInfo.hasNextPage).toBe(true);
     expect([...page1.nodes, ...page2.nodes].map((n) => n.id)).toEqual(ids.slice(0, 4));
+    expect(page1.totalCount).toBe(all.totalCount);
+    expect(page2.totalCount).toBe(all.totalCount);
+    // a cursor past the end: no rows, and the total still counted
+    const past = (await gql<Page>(h, rad, q, { f: { states: ['NEW'] }, after: Buffer.from(String(all.totalCount + 5)).toString('base64url') })).body.data!.worklist;
+    expect(past).toMatchObject({ totalCount: all.totalCount, nodes: [], pageInfo: { hasNextPage: false } });
     const urgentOnly = (await gql<Page>(h, rad, q, { f: { urgent: true, states: ['NEW'] } })).body.data!.worklist;
     expect(urgentOnly.nodes.every((n) => n.urgent)).toBe(true);
     expect(errorCodes(await gql(h, rad, q, { first: 1000 }))).toEqual(['BAD_USER_INPUT']);

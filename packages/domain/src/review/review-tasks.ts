@@ -30,11 +30,12 @@ const TASK_COLUMNS = `t.id, t."seriesDbId", t."studyDbId", t."aiResultId", t.sta
   t."assigneeId", t."firstReaderId", t."secondReadRequired", t."secondReadReason", t.disagreement, t."claimedAt", t."lastActivityAt",
   t."createdAt", t."updatedAt", ${PRIORITY_SQL} AS priority`;
 /** A task with what the worklist shows of its study, series, patient and reader. */
-const WORKLIST_SELECT = `SELECT ${TASK_COLUMNS}, st."studyInstanceUid", se."seriesInstanceUid", p."patientName", p."patientId",
-    st.description AS "studyDescription", se.modality, u."displayName" AS "assigneeName",
-    (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = t."seriesDbId") AS slices
-  FROM "ReviewTask" t JOIN "Series" se ON se.id = t."seriesDbId" JOIN "Study" st ON st.id = t."studyDbId"
+const WORKLIST_JOINS = `JOIN "Series" se ON se.id = t."seriesDbId" JOIN "Study" st ON st.id = t."studyDbId"
   JOIN "Patient" p ON p.id = st."patientDbId" LEFT JOIN "User" u ON u.id = t."assigneeId"`;
+const WORKLIST_EXTRA = `st."studyInstanceUid", se."seriesInstanceUid", p."patientName", p."patientId",
+    st.description AS "studyDescription", se.modality, u."displayName" AS "assigneeName",
+    (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = t."seriesDbId") AS slices`;
+const WORKLIST_SELECT = `SELECT ${TASK_COLUMNS}, ${WORKLIST_EXTRA} FROM "ReviewTask" t ${WORKLIST_JOINS}`;
 
 function reader(ctx: DomainContext): string {
   requirePermission(ctx.principal, 'review:perform');
@@ -316,7 +317,8 @@ export async function worklist(ctx: DomainContext, options: { filter?: WorklistF
   const where: string[] = [];
   const values: unknown[] = [];
   const states = f.states?.length ? f.states : OPEN_STATES;
-  values.push(states); where.push(`t.state::text = ANY($${values.length}::text[])`);
+  // compared as the enum, not as text, so the (state, urgent) index serves it
+  values.push(states); where.push(`t.state = ANY($${values.length}::"ReviewState"[])`);
   if (f.mine) {
     if (ctx.principal.kind !== 'user') throw new Invalid('"mine" needs a signed-in user');
     values.push(ctx.principal.id); where.push(`t."assigneeId" = $${values.length}`);
@@ -327,10 +329,17 @@ export async function worklist(ctx: DomainContext, options: { filter?: WorklistF
   const order = options.sort === 'AGE' ? 't."createdAt" ASC' : options.sort === 'SCORE' ? 't."aiScore" DESC NULLS LAST, t."createdAt" ASC' : 'priority DESC, t."createdAt" ASC';
   const sql = poolSql(ctx.db);
   const whereSql = where.join(' AND ');
-  const rows = await sql.query<WorklistRow>(
-    `${WORKLIST_SELECT} WHERE ${whereSql} ORDER BY ${order}, t.id LIMIT ${first + 1} OFFSET ${offset}`, values);
-  const [{ total }] = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM "ReviewTask" t WHERE ${whereSql}`, values);
-  const page = rows.slice(0, first).map((row) => taskAsSeenBy(ctx, row));
+  // the page of tasks first (filters and order are all on the task), then its joins: joining every
+  // open task to its study and patient before sorting cost 98 ms at 3,000 open tasks (bench:scale)
+  // (the total comes with the page, counted before the LIMIT; only a page past the end asks apart)
+  const rows = await sql.query<WorklistRow & { total: number }>(
+    `SELECT t.*, ${WORKLIST_EXTRA}
+       FROM (SELECT ${TASK_COLUMNS}, (count(*) OVER ())::int AS total FROM "ReviewTask" t WHERE ${whereSql} ORDER BY ${order}, t.id LIMIT ${first + 1} OFFSET ${offset}) t
+       ${WORKLIST_JOINS}
+      ORDER BY ${order}, t.id`, values);
+  const total = rows.length > 0 ? rows[0].total
+    : (await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM "ReviewTask" t WHERE ${whereSql}`, values))[0].total;
+  const page = rows.slice(0, first).map(({ total: _, ...row }) => taskAsSeenBy(ctx, row));
   // One audit row per worklist request, naming the tasks shown, never one per row.
   await appendAudit(sql, { ...auditBase(ctx), action: 'worklist.read', resourceType: 'ReviewTask', resourceId: null, outcome: 'SUCCESS', details: { count: page.length, taskIds: page.map((r) => r.id) } });
   return {
