@@ -1,13 +1,13 @@
-// Append-only, hash-chained audit trail. Each row's hash = sha256(prevHash + canonical row), and
-// ids are gap-free (assigned under one advisory lock), so a changed, removed, inserted or
-// reordered row breaks verification. A trigger (see prisma/migrations) refuses UPDATE/DELETE.
+// Append-only, hash-chained audit trail. Each row's hash = sha256(prevHash || contentHash || id),
+// contentHash = sha256(canonical row), and ids are gap-free (assigned under one advisory lock by
+// the audit_event_chain trigger at INSERT), so a changed, removed, inserted or reordered row
+// breaks verification. Another trigger refuses UPDATE/DELETE/TRUNCATE (see prisma/migrations).
+// Rows from before the trigger have hash = sha256(prevHash + canonical row incl. id) and verify so.
 import { createHash } from 'node:crypto';
 import type { Db, Tx } from './client';
-import { inPoolTransaction, inSqlTransaction, prismaSql, type Sql } from './sql';
+import { inSqlTransaction, prismaSql, type Sql } from './sql';
 import type { ActorType, AuditOutcome } from './generated/prisma/enums';
 
-/** Key of the transaction-scoped advisory lock that serialises appends to the chain. */
-const AUDIT_CHAIN_LOCK = 72_200_117;
 export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditInput {
@@ -43,6 +43,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The hash of rows chained before the database made the links (no contentHash): over the whole row. */
 export function auditHash(row: Omit<AuditRow, 'hash'>): string {
   const canonical = canonicalJson([
     row.id.toString(), row.at.toISOString(), row.actorType, row.actorId ?? null, row.action,
@@ -52,30 +53,37 @@ export function auditHash(row: Omit<AuditRow, 'hash'>): string {
   return createHash('sha256').update(row.prevHash).update(canonical).digest('hex');
 }
 
+/** sha256 of the canonical row without its place in the chain (id, prevHash): computed before the INSERT. */
+export function auditContentHash(row: AuditInput & { at: Date }): string {
+  const canonical = canonicalJson([
+    row.at.toISOString(), row.actorType, row.actorId ?? null, row.action, row.resourceType, row.resourceId ?? null,
+    row.outcome, row.requestId ?? null, row.details ?? null, row.clientAddress ?? null,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The link the audit_event_chain trigger computes: sha256(prevHash || contentHash || id). */
+export function auditLinkHash(prevHash: string, contentHash: string, id: bigint): string {
+  return createHash('sha256').update(`${prevHash}${contentHash}${id.toString()}`).digest('hex');
+}
+
 /** Appends one event to the chain inside the caller's transaction (a Prisma transaction or plain
- *  Sql). Call it last in a transaction: the chain lock is held until commit. On pool Sql (no
- *  transaction: a read that is audited) the append gets a transaction of its own, since the lock,
- *  the read of the chain's head and the insert must happen on one connection under one lock. */
+ *  Sql), or as one autocommit statement on pool Sql (an audited read). The app hashes the content;
+ *  the INSERT's trigger takes the chain lock and links the row (id, prevHash, hash), and the lock
+ *  is held until commit: call it last in a transaction. */
 export async function appendAudit(tx: Tx | Sql, event: AuditInput): Promise<AuditRow> {
   const sql = 'query' in tx && typeof tx.query === 'function' ? (tx as Sql) : prismaSql(tx as Tx);
-  if (sql.pool) return inPoolTransaction(sql.pool, (t) => appendAudit(t, event));
-  await sql.query('SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)', [AUDIT_CHAIN_LOCK]);
-  const [last] = await sql.query<{ lastId: string; hash: string }>('SELECT "id"::text AS "lastId", "hash" FROM "AuditEvent" ORDER BY "AuditEvent"."id" DESC LIMIT 1');
-  const partial = {
-    ...event,
-    id: last ? BigInt(last.lastId) + 1n : 1n,
-    at: new Date(),
-    prevHash: last ? last.hash : GENESIS_HASH,
-    details: event.details ?? null,
-  };
-  const row: AuditRow = { ...partial, hash: auditHash(partial) };
-  await sql.query(
-    `INSERT INTO "AuditEvent" ("id", "at", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "prevHash", "hash", "clientAddress")
-     VALUES ($1::bigint, $2::timestamp, $3::"ActorType", $4, $5, $6, $7, $8::"AuditOutcome", $9, $10::jsonb, $11, $12, $13)`,
-    [row.id.toString(), row.at.toISOString(), row.actorType, row.actorId ?? null, row.action, row.resourceType, row.resourceId ?? null,
-      row.outcome, row.requestId ?? null, row.details ? JSON.stringify(row.details) : null, row.prevHash, row.hash, row.clientAddress ?? null],
+  const at = new Date();
+  const details = event.details ?? null;
+  const contentHash = auditContentHash({ ...event, at, details });
+  const [link] = await sql.query<{ id: string; prevHash: string; hash: string }>(
+    `INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "clientAddress", "contentHash", "prevHash", "hash")
+     VALUES ($1::timestamp, $2::"ActorType", $3, $4, $5, $6, $7::"AuditOutcome", $8, $9::jsonb, $10, $11, '', '')
+     RETURNING "id"::text AS "id", "prevHash", "hash"`,
+    [at.toISOString(), event.actorType, event.actorId ?? null, event.action, event.resourceType, event.resourceId ?? null,
+      event.outcome, event.requestId ?? null, details ? JSON.stringify(details) : null, event.clientAddress ?? null, contentHash],
   );
-  return row;
+  return { ...event, details, at, id: BigInt(link.id), prevHash: link.prevHash, hash: link.hash };
 }
 
 /** Records an event in its own transaction (denied or failed attempts, which change nothing else). */
@@ -102,7 +110,12 @@ export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<AuditVe
       if (r.id !== expectedId) return bad(`row ${expectedId} is missing (next row is ${r.id})`);
       if (r.prevHash !== prevHash) return bad('prevHash does not match the previous row (removed or reordered rows)');
       const details = (r.details ?? null) as Record<string, unknown> | null;
-      if (auditHash({ ...r, details }) !== r.hash) return bad('row content does not match its hash (tampered)');
+      if (r.contentHash === null) {
+        if (auditHash({ ...r, details }) !== r.hash) return bad('row content does not match its hash (tampered)');
+      } else {
+        if (auditContentHash({ ...r, details }) !== r.contentHash) return bad('row content does not match its hash (tampered)');
+        if (auditLinkHash(r.prevHash, r.contentHash, r.id) !== r.hash) return bad('row hash does not match its place in the chain (tampered)');
+      }
       prevHash = r.hash;
       expectedId += 1n;
       checked += 1;

@@ -2,7 +2,7 @@
 // verification finds a tampered, removed, inserted or reordered row (tampering done with the
 // trigger disabled, as a superuser could).
 import pg from 'pg';
-import { appendAudit, inTransaction, poolSql, verifyAuditChain } from '@imaging/db';
+import { appendAudit, auditContentHash, auditHash, GENESIS_HASH, inTransaction, poolSql, verifyAuditChain } from '@imaging/db';
 import { createTestServices, type TestServices } from '@imaging/testing';
 
 async function appendMany(s: TestServices, n: number) {
@@ -94,5 +94,33 @@ describe('audit chain', () => {
     const [row] = await s.db.auditEvent.findMany({ where: { id: 5n } });
     await tamper(s.databaseUrl, `UPDATE "AuditEvent" SET "prevHash" = '${'f'.repeat(64)}' WHERE "id" = ${row.id}`);
     expect(await verifyAuditChain(s.db)).toMatchObject({ ok: false, firstBadId: '5' });
+  });
+
+  it('detects a row whose content hash was recomputed after tampering but whose link was not', async () => {
+    const [row] = await s.db.auditEvent.findMany({ where: { id: 4n } });
+    const forged = auditContentHash({ ...row, outcome: 'DENIED', details: row.details as Record<string, unknown> });
+    await tamper(s.databaseUrl, `UPDATE "AuditEvent" SET "outcome" = 'DENIED', "contentHash" = '${forged}' WHERE "id" = 4`);
+    expect(await verifyAuditChain(s.db)).toMatchObject({ ok: false, firstBadId: '4', reason: expect.stringMatching(/place in the chain/) });
+  });
+
+  it('links rows in the database to a chain begun by the application (rows from before the trigger still verify)', async () => {
+    const fresh = await createTestServices();
+    try {
+      let prevHash = GENESIS_HASH;
+      await asSuperuser(fresh.databaseUrl, async (c) => {
+        for (const id of [1n, 2n]) {
+          const row = { id, at: new Date(), actorType: 'SYSTEM' as const, action: 'before.trigger', resourceType: 'Test', resourceId: String(id), outcome: 'SUCCESS' as const, details: { n: Number(id) }, prevHash };
+          const hash = auditHash(row);
+          await c.query(`INSERT INTO "AuditEvent" ("id", "at", "actorType", "action", "resourceType", "resourceId", "outcome", "details", "prevHash", "hash")
+            VALUES ($1, $2, 'SYSTEM', $3, $4, $5, 'SUCCESS', $6, $7, $8)`, [id.toString(), row.at.toISOString(), row.action, row.resourceType, row.resourceId, JSON.stringify(row.details), prevHash, hash]);
+          prevHash = hash;
+        }
+      });
+      const appended = await appendAudit(poolSql(fresh.db), { actorType: 'SYSTEM', action: 'after.trigger', resourceType: 'Test', outcome: 'SUCCESS' });
+      expect(appended).toMatchObject({ id: 3n, prevHash });
+      expect(await verifyAuditChain(fresh.db)).toEqual({ ok: true, checked: 3, firstBadId: null, reason: null });
+    } finally {
+      await fresh.close();
+    }
   });
 });
