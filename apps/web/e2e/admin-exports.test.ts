@@ -1,12 +1,18 @@
 // The Exports admin page in Debian chromium over real servers: an admin picks a study with one
 // burned-in annotation image, a project and an option, starts an export to a zip archive, watches
 // it finish (the job taken from the real queue and run as the worker runs it), sees the refused
-// image listed and downloads the zip; a radiologist has no entry and the page refuses them.
-import { readFileSync } from 'node:fs';
+// image listed and downloads the zip; a radiologist has no entry and the page refuses them. And the
+// study page's Send to PACS stores the study on a remote AE picked from the list (dcmtk storescp).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import * as dcmjs from 'dcmjs';
 import { syntheticCtSeries } from '@imaging/dicom';
 import { executeDeidentifiedExport } from '@imaging/domain';
+import { freePort } from '@imaging/testing';
 import { postDicom, startHarness, userCaller, type Harness } from '../../api/src/testing/harness';
 import { startWeb, launchBrowser, login, type WebServer } from './servers';
 
@@ -64,6 +70,38 @@ describe('admin exports page', () => {
     expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
     expect(await h.services.db.auditEvent.count({ where: { action: 'export.download', resourceId: exp.id, actorId: admin.id } })).toBe(1);
     await context.close();
+  });
+
+  it('sends a study to a remote AE from the study page', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'web-send-'));
+    const port = await freePort();
+    const storescp: ChildProcess = spawn('storescp', ['-aet', 'PACS', '-od', dir, String(port)], { stdio: 'ignore' });
+    try {
+      const listening = () => new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => { socket.destroy(); resolve(true); });
+        socket.once('error', () => resolve(false));
+      });
+      for (let i = 0; i < 100 && !(await listening()); i++) await new Promise((r) => setTimeout(r, 50));
+      await h.services.db.remoteAe.create({ data: { aeTitle: 'PACS', host: '127.0.0.1', port, description: 'test PACS' } });
+      const radiologist = await userCaller(h, 'RADIOLOGIST');
+      const series = syntheticCtSeries({ seed: 9302, slices: 2, size: 16 });
+      expect((await postDicom(h, radiologist, series.files, { multipart: true })).status).toBe(200);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await login(page, web.url, radiologist);
+      await page.goto(`${web.url}/studies/${series.studyInstanceUid}`);
+      await page.getByTestId('send-to-pacs').waitFor();
+      await page.getByTestId('send-destination').selectOption({ label: 'PACS — test PACS' });
+      await page.getByTestId('send-to-pacs-button').click();
+      expect(await page.getByTestId('send-result').textContent()).toContain('2 of 2 instances stored by PACS');
+      expect(readdirSync(dir)).toHaveLength(2);
+      expect(await h.services.db.auditEvent.count({ where: { action: 'remoteAe.store', actorId: radiologist.id, outcome: 'SUCCESS' } })).toBe(1);
+      await context.close();
+    } finally {
+      storescp.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('has no entry for a radiologist, and the page refuses them', async () => {
