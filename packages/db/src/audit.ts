@@ -5,7 +5,7 @@
 // Rows from before the trigger have hash = sha256(prevHash + canonical row incl. id) and verify so.
 import { createHash } from 'node:crypto';
 import type { Db, Tx } from './client';
-import { inSqlTransaction, prismaSql, type Sql } from './sql';
+import { poolSql, prismaSql, type Sql } from './sql';
 import type { ActorType, AuditOutcome } from './generated/prisma/enums';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -86,9 +86,10 @@ export async function appendAudit(tx: Tx | Sql, event: AuditInput): Promise<Audi
   return { ...event, details, at, id: BigInt(link.id), prevHash: link.prevHash, hash: link.hash };
 }
 
-/** Records an event in its own transaction (denied or failed attempts, which change nothing else). */
+/** Records an event on its own (reads, denied or failed attempts, which change nothing else): one
+ *  autocommit INSERT, linked and committed in that statement. */
 export function recordAudit(db: Db, event: AuditInput): Promise<AuditRow> {
-  return inSqlTransaction(db, (sql) => appendAudit(sql, event));
+  return appendAudit(poolSql(db), event);
 }
 
 export interface AuditVerification {

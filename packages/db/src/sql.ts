@@ -7,8 +7,6 @@ import { poolOf } from './client';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
-  /** Set on pool Sql only: each statement may run on another connection, outside any transaction. */
-  readonly pool?: pg.Pool;
 }
 
 /** Sql over a Prisma interactive transaction, so the same repository code runs inside one. */
@@ -22,8 +20,7 @@ function clientSql(client: pg.Pool | pg.PoolClient): Sql {
 
 /** Non-transactional Sql on the pool. */
 export function poolSql(db: Db): Sql {
-  const pool = poolOf(db);
-  return { ...clientSql(pool), pool };
+  return clientSql(poolOf(db));
 }
 
 export function inSqlTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {

@@ -57,6 +57,26 @@ export async function compressForStorage(original: Uint8Array, parsedOriginal?: 
   return container;
 }
 
+/** What a container holds, without decoding anything: the coding of its frames and each frame's
+ *  JPEG-LS codestream (views into `stored`). Null for stored bytes that are not a container. */
+export function containerFrames(stored: Uint8Array): { width: number; height: number; bits: 8 | 16; frames: Uint8Array[] } | null {
+  if (!isStorageContainer(stored)) return null;
+  const buf = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  if (buf[4] !== VERSION) throw new Error(`storage container version ${buf[4]} is not supported`);
+  const jsonLength = buf.readUInt32LE(5);
+  const header = JSON.parse(buf.subarray(9, 9 + jsonLength).toString('utf8')) as Header;
+  let pos = 9 + jsonLength + header.pixelOffset;
+  const frames: Uint8Array[] = [];
+  for (let f = 0; f < header.frames; f++) {
+    if (pos + 4 > buf.length) throw new Error('storage container is truncated');
+    const length = buf.readUInt32LE(pos);
+    if (pos + 4 + length > buf.length) throw new Error('storage container is truncated');
+    frames.push(buf.subarray(pos + 4, pos + 4 + length));
+    pos += 4 + length;
+  }
+  return { width: header.width, height: header.height, bits: header.bits, frames };
+}
+
 /**
  * The original file from stored bytes (a container is decoded; anything else is returned as is).
  * With `pixels: false` the pixel frames are left zero-filled instead of decoded (same size and

@@ -3,7 +3,7 @@
 // DICOM JSON, frames and rendered images. Every retrieval is audited.
 import { instancesForRetrieval, poolSql, recordAudit } from '@imaging/db';
 import {
-  instanceToDicomJson, parseInstance, numberOfFrames, decodeFrame, renderPng, renderJpeg, transcodeInstance, transcodeFrames, transcodeRefusal, writtenTransferSyntax,
+  instanceToDicomJson, parseInstance, numberOfFrames, decodeFrame, containerFrames, restoreFromStorage, renderPng, renderJpeg, transcodeInstance, transcodeFrames, transcodeRefusal, writtenTransferSyntax,
   DicomError, TRANSCODE_TARGETS, EXPLICIT_VR_LITTLE_ENDIAN, type DicomJsonDataset, type Window,
 } from '@imaging/dicom';
 import { requirePermission } from '@imaging/auth';
@@ -22,6 +22,7 @@ export interface AcceptableSyntax { transferSyntax: string }
 
 /** Native little-endian syntaxes whose frames are Explicit VR Little Endian frames as stored. */
 const NATIVE_LITTLE_ENDIAN = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99']);
+const JPEG_LS_LOSSLESS = '1.2.840.10008.1.2.4.80';
 
 async function locate(ctx: DomainContext, target: RetrievalTarget, action: string) {
   requirePermission(ctx.principal, 'phi:read');
@@ -121,6 +122,8 @@ export async function retrieveFrames<T extends AcceptableSyntax>(
   const frameNumbers = [...new Set(requestedFrames)];
   if (frameNumbers.length > MAX_FRAMES_PER_REQUEST) throw new Invalid(`${frameNumbers.length} frames asked for; at most ${MAX_FRAMES_PER_REQUEST} per request`);
   const [row] = await locate(ctx, target, 'dicomweb.frames');
+  const passthrough = acceptable[0]?.transferSyntax === JPEG_LS_LOSSLESS ? await storedJpegLsFrames(ctx, row.storageKey, frameNumbers) : null;
+  if (passthrough) return { choice: acceptable[0], transferSyntaxUid: JPEG_LS_LOSSLESS, frames: passthrough };
   const parsed = parseInstance(await readInstanceFileCached(ctx, row.storageKey));
   if (!parsed.pixelData) throw new NotFound(`frames in instance ${target.instance} (it has no pixel data)`);
   const total = numberOfFrames(parsed);
@@ -131,6 +134,24 @@ export async function retrieveFrames<T extends AcceptableSyntax>(
   const transferSyntaxUid = choice.transferSyntax === '*' ? stored : choice.transferSyntax;
   const frames = await transcodeFrames(parsed, frameNumbers.map((n) => n - 1), transferSyntaxUid).catch(unprocessable);
   return { choice, transferSyntaxUid, frames };
+}
+
+/**
+ * JPEG-LS frames straight from compressed storage, not decoded: the container's codestreams are
+ * what encodeJpegLsLossless makes of the same frame (CharLS lossless, one component, P = Bits
+ * Allocated) whenever Bits Stored = Bits Allocated and there is one sample per pixel, so those are
+ * sent as they are. Null when that does not hold (or the blob is not a container): the caller
+ * transcodes.
+ */
+async function storedJpegLsFrames(ctx: DomainContext, storageKey: string, frameNumbers: number[]): Promise<Uint8Array[] | null> {
+  const stored = await ctx.store.get(storageKey);
+  const coded = containerFrames(stored);
+  if (!coded) return null;
+  const header = parseInstance(await restoreFromStorage(stored, { pixels: false })).instance;
+  if ((header.samplesPerPixel ?? 1) !== 1 || header.bitsStored !== header.bitsAllocated || header.columns !== coded.width) return null;
+  const bad = frameNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > coded.frames.length);
+  if (bad !== undefined) throw new NotFound(`frame ${bad} (the instance has ${coded.frames.length} frame${coded.frames.length === 1 ? '' : 's'})`);
+  return frameNumbers.map((n) => coded.frames[n - 1]);
 }
 
 /** A frame rendered to PNG or JPEG (WADO-RS /rendered and /thumbnail, PS3.18 §10.4.1.1.3; WADO-URI §9). */
