@@ -2,9 +2,8 @@
 -- so the first page is read in order instead of sorting every study
 CREATE INDEX "Study_studyDate_desc_uid_idx" ON "Study" ("studyDate" DESC NULLS LAST, "studyInstanceUid");
 
--- Patient name matching: a prefix (SMITH*) through a pattern-ops btree (the database collation is
--- not C, so the plain btree cannot serve LIKE), any other wildcard (*ANNA*) through trigrams
+-- Patient name and study description matching by trigrams: a prefix (SMITH*) or any other
+-- wildcard (*ANNA*); the plain btree cannot serve LIKE in a non-C collation
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX "Patient_patientNameKey_pattern_idx" ON "Patient" ("patientNameKey" text_pattern_ops);
 CREATE INDEX "Patient_patientNameKey_trgm_idx" ON "Patient" USING gin ("patientNameKey" gin_trgm_ops);
-CREATE INDEX "Study_descriptionKey_pattern_idx" ON "Study" ("descriptionKey" text_pattern_ops);
+CREATE INDEX "Study_descriptionKey_trgm_idx" ON "Study" USING gin ("descriptionKey" gin_trgm_ops);
