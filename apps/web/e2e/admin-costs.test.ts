@@ -102,6 +102,13 @@ describe('admin costs page', () => {
     expect(await page.getByTestId('variant-row').count()).toBe(2);
     expect(await page.locator('[data-testid=variant-row][data-variant=float32] td').last().textContent()).toBe('100.00 %');
 
+    // the measured frontier of the active version's variants: the student is the cheapest, float32 the best
+    const frontier = page.getByTestId('chart-frontier-point');
+    expect((await frontier.evaluateAll((els) => els.map((e) => e.getAttribute('data-label')))).sort()).toEqual(['float32', 'student']);
+    expect(await page.locator('[data-testid=chart-frontier-point][data-label=student]').getAttribute('data-frontier')).toBe('true');
+    expect(await page.locator('[data-testid=chart-frontier-point][data-label=float32]').getAttribute('data-frontier')).toBe('true');
+    expect(await page.getByTestId('chart-frontier-line').count()).toBe(1);
+
     // queues and decisions
     expect(await page.locator('[data-testid=cost-queue-row][data-queue=infer]').count()).toBe(1);
     const tiers = await page.getByTestId('budget-decision-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-tier')));

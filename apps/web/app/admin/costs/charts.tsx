@@ -101,3 +101,43 @@ export function Scatter({ points, xLabel, yLabel, testId }: { points: ScatterPoi
     </figure>
   );
 }
+
+export interface FrontierDatum { label: string; cost: number; quality: number; onFrontier: boolean; detail: string }
+
+/**
+ * Cost (x, from 0) against a quality in [0, 1] (y, from just below the lowest point, so close
+ * Dice values stay apart); the undominated points are joined in cost order.
+ */
+export function FrontierPlot({ points, xLabel, yLabel, testId }: { points: FrontierDatum[]; xLabel: string; yLabel: string; testId: string }) {
+  const xAxis = ticks(Math.max(...points.map((p) => p.cost), 0) * 1.2);
+  const xMax = xAxis[xAxis.length - 1];
+  const low = Math.max(0, Math.floor((Math.min(...points.map((p) => p.quality), 1) - 0.02) * 20) / 20);
+  const yAxis = Array.from({ length: Math.round((1 - low) / 0.05) + 1 }, (_, i) => Number((low + i * 0.05).toFixed(2))).filter((_, i, all) => all.length <= 6 || i % 2 === 0);
+  const plotW = W - PAD.left - PAD.right, plotH = H - PAD.top - PAD.bottom;
+  const x = (v: number) => PAD.left + (v / xMax) * plotW;
+  const y = (v: number) => PAD.top + plotH - ((v - low) / (1 - low)) * plotH;
+  const line = points.filter((p) => p.onFrontier).sort((a, b) => a.cost - b.cost).map((p, i) => `${i ? 'L' : 'M'}${x(p.cost).toFixed(1)},${y(p.quality).toFixed(1)}`).join(' ');
+  return (
+    <figure className={styles.chart}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${yLabel} against ${xLabel}`} data-testid={testId}>
+        {yAxis.map((t) => (
+          <g key={`y${t}`}>
+            <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} className={styles.grid} />
+            <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end" className={styles.axis}>{t.toFixed(2)}</text>
+          </g>
+        ))}
+        {xAxis.map((t) => <text key={`x${t}`} x={x(t)} y={H - PAD.bottom + 16} textAnchor="middle" className={styles.axis}>{formatAmount(t)}</text>)}
+        <text x={PAD.left + plotW / 2} y={H - 4} textAnchor="middle" className={styles.axis}>{xLabel}</text>
+        <text x={12} y={PAD.top + plotH / 2} transform={`rotate(-90 12 ${PAD.top + plotH / 2})`} textAnchor="middle" className={styles.axis}>{yLabel}</text>
+        {line && <path d={line} fill="none" stroke="var(--accent)" strokeWidth={2} data-testid={`${testId}-line`} />}
+        {points.map((p) => (
+          <g key={p.label} data-testid={`${testId}-point`} data-label={p.label} data-frontier={p.onFrontier}>
+            <title>{p.detail}</title>
+            <circle cx={x(p.cost)} cy={y(p.quality)} r={6} className={styles.point} opacity={p.onFrontier ? 1 : 0.45} />
+            <text x={x(p.cost) + 9} y={y(p.quality) + 4} className={styles.pointLabel}>{p.label}</text>
+          </g>
+        ))}
+      </svg>
+    </figure>
+  );
+}

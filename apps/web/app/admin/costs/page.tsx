@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { errorText, gql } from '../../../lib/graphql';
 import { RequirePermission } from '../../../lib/session';
-import { Scatter, StackedBars, formatAmount } from './charts';
+import { FrontierPlot, Scatter, StackedBars, formatAmount } from './charts';
 import styles from './costs.module.css';
 
 interface Decision {
@@ -17,7 +17,8 @@ interface Day { day: string; studies: number; series: number; slices: number; cp
 interface RecentStudy { studyInstanceUid: string; description: string | null; createdAt: string; stages: { name: string; wallMs: number; cost: number }[]; total: number }
 interface Variant { variant: string; backend: string; series: number; slices: number; slicesPerSecond: number | null; costPerThousandSlices: number | null; agreementWithFloat32: number | null }
 interface Queue { name: string; waiting: number; active: number; delayed: number; failed: number; oldestWaitingMs: number | null; meanWaitMs: number | null }
-interface Report { currency: string; days: Day[]; recentStudies: RecentStudy[]; variants: Variant[]; queues: Queue[] }
+interface FrontierPoint { variant: string; dice: number; imagesPerSecond: number; batchSize: number; costPerStudy: number; measuredIn: string; onFrontier: boolean }
+interface Report { currency: string; days: Day[]; recentStudies: RecentStudy[]; variants: Variant[]; frontier: FrontierPoint[]; queues: Queue[] }
 
 const QUERY = `query($days: Int) {
   budget { currency ceilingPerDay spentToday share tier variant batchSize reason
@@ -26,6 +27,7 @@ const QUERY = `query($days: Int) {
     days { day studies series slices cpuSeconds gpuSeconds computeCost transferCost storageCost total }
     recentStudies { studyInstanceUid description createdAt stages { name wallMs cost } total }
     variants { variant backend series slices slicesPerSecond costPerThousandSlices agreementWithFloat32 }
+    frontier { variant dice imagesPerSecond batchSize costPerStudy measuredIn onFrontier }
     queues { name waiting active delayed failed oldestWaitingMs meanWaitMs } } }`;
 
 const STAGES = ['ingest', 'preprocess', 'inference', 'transfer', 'review wait', 'review'];
@@ -145,6 +147,20 @@ function Costs() {
           <p className="muted">Mean wait: infer jobs, last arrival of a series to the start of its run, over the last day.</p>
         </div>
       </div>
+
+      <section className={`card ${styles.section}`}>
+        <h2>Measured frontier: cost per study against Dice</h2>
+        {report.frontier.length === 0 ? <p className="muted" data-testid="frontier-empty">The active version has no benchmarked variants.</p> : (
+          <>
+            <div style={{ maxWidth: 720 }}><FrontierPlot testId="chart-frontier" xLabel={`${report.currency} per 100-slice study (compute)`} yLabel="held-out Dice"
+              points={report.frontier.map((f) => ({
+                label: f.variant, cost: f.costPerStudy, quality: f.dice, onFrontier: f.onFrontier,
+                detail: `${f.variant}: Dice ${f.dice.toFixed(3)}, ${f.imagesPerSecond.toFixed(1)} img/s at batch ${f.batchSize}, ${money(f.costPerStudy)} per study`,
+              }))} /></div>
+            <p className="muted">Speeds from the active version&apos;s benchmark (one wasm thread; float32 as measured beside the student where it was); Dice on the held-out phantom series. Joined: the variants no other one beats on both.</p>
+          </>
+        )}
+      </section>
 
       <section className={styles.section}>
         <h2>Model variants as they ran</h2>

@@ -1,11 +1,14 @@
 'use client';
 // Models and queues: every registered model version with its held-out metrics side by side (per
 // weight variant: size, speed, agreement with float32), promotion and rollback, the retraining
-// loop (retraining.tsx), and the depth of each job queue.
+// loop (retraining.tsx), upload of a model package (upload.tsx) with each version's held-out
+// evaluation drawn (evaluation.tsx), and the depth of each job queue.
 import { useCallback, useEffect, useState } from 'react';
 import { errorText, formatBytes, gql } from '../../../lib/graphql';
 import { RequirePermission } from '../../../lib/session';
 import { Retraining } from './retraining';
+import { EVALUATION_FIELDS, EvaluationView, type Evaluation } from './evaluation';
+import { ModelUploadForm } from './upload';
 
 interface Seg { dice: number; iou: number; precision: number; recall: number }
 interface Cls { f1: number; auc: number; precision: number; recall: number }
@@ -14,10 +17,11 @@ interface ModelVersion {
   id: string; version: string; status: string; inputSize: number; createdAt: string; activatedAt: string | null;
   metrics: { segmentation?: Seg; classification?: Cls; slices?: number };
   artifacts: { variant: string; sizeBytes: number; metrics: VariantMetrics | null }[];
+  evaluation: Evaluation | null;
 }
 interface Queue { name: string; waiting: number; active: number; delayed: number; prioritized: number; failed: number; completed: number }
 
-const QUERY = `{ modelVersions { id version status inputSize createdAt activatedAt metrics artifacts { variant sizeBytes metrics } }
+const QUERY = `{ modelVersions { id version status inputSize createdAt activatedAt metrics artifacts { variant sizeBytes metrics } ${EVALUATION_FIELDS} }
   queues { name waiting active delayed prioritized failed completed } }`;
 
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)} %`);
@@ -30,6 +34,7 @@ function Models() {
   const [data, setData] = useState<{ versions: ModelVersion[]; queues: Queue[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [shown, setShown] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
       const r = await gql<{ modelVersions: ModelVersion[]; queues: Queue[] }>(QUERY);
@@ -75,12 +80,18 @@ function Models() {
                   const agree = a.metrics?.agreementWithFloat32?.maskDice;
                   return <div key={a.variant}>{a.variant}: {formatBytes(a.sizeBytes)}{speed ? `, ${speed.toFixed(1)} img/s` : ''}{agree !== undefined ? `, ${pct(agree)}` : ''}</div>;
                 })}</td>
-                <td>{v.status !== 'ACTIVE' && <button type="button" className="secondary" onClick={() => void promote(v)} data-testid="model-promote">{v.status === 'RETIRED' ? 'Roll back to' : 'Promote'}</button>}</td>
+                <td>{v.evaluation && <button type="button" className="secondary" onClick={() => setShown(shown === v.version ? null : v.version)} data-testid="model-evaluation-toggle">{shown === v.version ? 'Hide evaluation' : 'Evaluation'}</button>}
+                  {v.status !== 'ACTIVE' && <button type="button" className="secondary" onClick={() => void promote(v)} data-testid="model-promote">{v.status === 'RETIRED' ? 'Roll back to' : 'Promote'}</button>}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {(() => {
+        const v = data.versions.find((x) => x.version === shown);
+        return v?.evaluation ? <EvaluationView version={v.version} evaluation={v.evaluation} /> : null;
+      })()}
+      <ModelUploadForm onDone={() => void load()} />
       <Retraining versions={data.versions.map((v) => v.version)} onChange={() => void load()} />
       <h2>Queues</h2>
       <div className="table-wrap">
