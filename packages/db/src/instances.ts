@@ -20,6 +20,8 @@ export interface InstanceRecord {
     sopInstanceUid: string; sopClassUid: string; instanceNumber: number | null; transferSyntaxUid: string;
     rows: number | null; columns: number | null; numberOfFrames: number | null; bitsAllocated: number | null;
     photometric: string | null; sizeBytes: number; storedBytes: number; sha256: string; storageKey: string;
+    /** CPU the api spent parsing and validating the file (ingest stage). */
+    ingestCpuMs?: number | null;
   };
 }
 
@@ -58,8 +60,22 @@ async function upsertParent(sql: Sql, insert: [string, unknown[]], select: [stri
   return found[0];
 }
 
-/** Indexes one instance and its parents inside the caller's transaction. */
-export async function indexInstance(sql: Sql, r: InstanceRecord): Promise<IndexOutcome> {
+/**
+ * The parents of an instance whose series is already filed under the same study and patient (every
+ * instance of a series but the first): one lookup instead of three upserts that would each insert
+ * nothing. Null when the series is new or filed differently: the upserts then insert or refuse.
+ */
+async function knownParents(sql: Sql, r: InstanceRecord): Promise<Omit<IndexedIds, 'instanceDbId'> | null> {
+  const [known] = await sql.query<{ seriesDbId: string; studyDbId: string; patientDbId: string; studyInstanceUid: string; patientId: string; issuer: string }>(
+    `SELECT se."id" AS "seriesDbId", st."id" AS "studyDbId", p."id" AS "patientDbId", st."studyInstanceUid", p."patientId", p."issuer"
+       FROM "Series" se JOIN "Study" st ON st."id" = se."studyDbId" JOIN "Patient" p ON p."id" = st."patientDbId"
+      WHERE se."seriesInstanceUid" = $1`, [r.series.seriesInstanceUid]);
+  if (!known || known.studyInstanceUid !== r.study.studyInstanceUid || known.patientId !== r.patient.patientId || known.issuer !== r.patient.issuer) return null;
+  return { patientDbId: known.patientDbId, studyDbId: known.studyDbId, seriesDbId: known.seriesDbId };
+}
+
+/** Patient, study and series inserted where new, each checked to hang under the right parent. */
+async function upsertParents(sql: Sql, r: InstanceRecord): Promise<Omit<IndexedIds, 'instanceDbId'>> {
   const p = r.patient;
   const patientDbId = await upsertId(sql,
     [`INSERT INTO "Patient" ("id", "patientId", "issuer", "patientName", "patientNameKey", "birthDate", "sex")
@@ -85,15 +101,21 @@ export async function indexInstance(sql: Sql, r: InstanceRecord): Promise<IndexO
     [se.seriesInstanceUid, studyDbId, se.modality, se.seriesNumber, se.description, se.bodyPart]],
     ['SELECT "id", "studyDbId" AS "parentDbId" FROM "Series" WHERE "seriesInstanceUid" = $1', [se.seriesInstanceUid]]);
   if (series.parentDbId !== studyDbId) throw new IdentityConflict('the Series Instance UID is already filed under another study; the file was not kept');
-  const seriesDbId = series.id;
+  return { patientDbId, studyDbId, seriesDbId: series.id };
+}
+
+/** Indexes one instance and its parents inside the caller's transaction. */
+export async function indexInstance(sql: Sql, r: InstanceRecord): Promise<IndexOutcome> {
+  const parents = await knownParents(sql, r) ?? await upsertParents(sql, r);
+  const { patientDbId, studyDbId, seriesDbId } = parents;
   const i = r.instance;
   const inserted = await sql.query<{ id: string }>(
     `INSERT INTO "Instance" ("id", "sopInstanceUid", "sopClassUid", "seriesDbId", "instanceNumber", "transferSyntaxUid", "rows", "columns",
-       "numberOfFrames", "bitsAllocated", "photometric", "sizeBytes", "storedBytes", "sha256", "storageKey")
-     VALUES (gen_random_uuid(), $1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       "numberOfFrames", "bitsAllocated", "photometric", "sizeBytes", "storedBytes", "sha256", "storageKey", "ingestCpuMs")
+     VALUES (gen_random_uuid(), $1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT ("sopInstanceUid") DO NOTHING RETURNING "id"`,
     [i.sopInstanceUid, i.sopClassUid, seriesDbId, i.instanceNumber, i.transferSyntaxUid, i.rows, i.columns, i.numberOfFrames, i.bitsAllocated,
-      i.photometric, i.sizeBytes, i.storedBytes, i.sha256, i.storageKey]);
+      i.photometric, i.sizeBytes, i.storedBytes, i.sha256, i.storageKey, i.ingestCpuMs ?? null]);
   if (inserted[0]) return { status: 'stored', ids: { patientDbId, studyDbId, seriesDbId, instanceDbId: inserted[0].id } };
   const existing = await findInstanceBySopUid(sql, i.sopInstanceUid);
   if (!existing) throw new Error('instance vanished during indexing');

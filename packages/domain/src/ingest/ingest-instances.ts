@@ -107,11 +107,11 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
     blobWrite.catch(() => undefined); // awaited below; this only keeps an early rollback from leaving it unhandled
     const outcome = await inSqlTransaction(ctx.db, async (tx) => {
       const record = cpu.measure(() => instanceRecord(parsed, { sizeBytes, storedBytes: sizeBytes, sha256, storageKey }));
+      // the preprocess job adds the CPU of verifying and compressing the file
+      record.instance.ingestCpuMs = cpu.ms;
       const indexed = await indexInstance(tx, record);
       await blobWrite;
       if (indexed.status === 'stored') {
-        // the preprocess job adds the CPU of verifying and compressing the file
-        await tx.query(`UPDATE "Instance" SET "ingestCpuMs" = $2 WHERE id = $1`, [indexed.ids.instanceDbId, cpu.ms]);
         await appendAudit(tx, {
           ...auditBase(ctx), action: 'instance.store', resourceType: 'Instance', resourceId: parsed.sopInstanceUid,
           outcome: 'SUCCESS', details: { studyInstanceUid: parsed.studyInstanceUid, sizeBytes, sha256 },
