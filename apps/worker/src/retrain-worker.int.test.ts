@@ -1,15 +1,17 @@
 // The built worker process runs the whole loop's machine side: it reads an ingested study with the
 // active model, and after a radiologist's approval it takes the retrain job from the queue,
-// fine-tunes in its training thread, writes the candidate under MODEL_DIR and registers it.
+// fine-tunes in its training thread, writes the candidate under MODEL_DIR and registers it with its
+// curves; an uploaded model package is taken from the model-upload queue and validated in its thread.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import {
-  buildLabelledCaseSet, claimReviewTask, createUser, ingestInstances, preprocessInstance, registerModelDirectory, startRetrain, submitReview,
+  buildLabelledCaseSet, claimReviewTask, createUser, ingestInstances, preprocessInstance, receiveModelUpload, registerModelDirectory, startRetrain, submitReview,
   type DomainContext,
 } from '@imaging/domain';
 import { shippedModelDir } from '@imaging/ml';
-import { createTestServices, phantomStudy, systemContext, until, type TestServices } from '@imaging/testing';
+import { createTestServices, packageEntries, phantomStudy, systemContext, until, zipEntries, type TestServices } from '@imaging/testing';
 import { spawnWorker } from './testing/worker-process';
 
 describe('retraining in the worker process', () => {
@@ -59,5 +61,20 @@ describe('retraining in the worker process', () => {
       expect(existsSync(path.join(a.location, 'weights.bin'))).toBe(true);
     }
     expect(await s.db.auditEvent.count({ where: { action: 'model.retrain.finish', resourceId: run.id, outcome: 'SUCCESS' } })).toBe(1);
+    // the candidate carries its curves per held-out set, as an uploaded version does
+    const evaluation = candidate.evaluation as { sets: { name: string; curves: { curves: { roc: unknown[] }; reliability: { bins: unknown[] } } }[] };
+    expect(evaluation.sets[0].name).toBe('phantom');
+    expect(evaluation.sets[0].curves.curves.roc.length).toBeGreaterThan(1);
+    expect(evaluation.sets[0].curves.reliability.bins).toHaveLength(10);
+
+    // an uploaded package (the shipped v1, zipped) is validated and evaluated by the worker's model-upload consumer
+    const zip = await zipEntries(await packageEntries(shippedModelDir('v1')));
+    const upload = await receiveModelUpload(systemContext(s), { fileName: 'v1.zip', contentType: 'application/zip', declaredBytes: zip.length, body: Readable.from([zip]) });
+    const validated = await until(async () => {
+      const u = await s.db.modelUpload.findUniqueOrThrow({ where: { id: upload.id } });
+      return u.state === 'SUCCEEDED' || u.state === 'FAILED' ? u : null;
+    }, 'the worker to validate the uploaded package', { timeoutMs: 120_000 });
+    expect(validated).toMatchObject({ state: 'SUCCEEDED', errorCode: null, modelName: expect.any(String) });
+    expect((await s.db.modelVersion.findUniqueOrThrow({ where: { id: validated.modelVersionId! } })).status).toBe('CANDIDATE');
   }, 300_000);
 });

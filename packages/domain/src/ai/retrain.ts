@@ -356,6 +356,9 @@ export async function executeRetrain(services: Services, runId: string): Promise
     if (pending.length) flush(result.steps);
     await writing;
     const registered = await registerModelDirectory(services, run.params.version, outDir);
+    // the candidate's curves per held-out set, as an uploaded version has them (ModelVersion.evaluation)
+    await sql.query(`UPDATE "ModelVersion" SET evaluation = $2::jsonb WHERE id = $1::uuid AND evaluation IS NULL`,
+      [registered.id, JSON.stringify({ sets: result.sets, gate: result.gate })]);
     const evaluation = { sets: result.sets, gate: result.gate, elapsedMs: result.elapsedMs, backend: result.backend, trainSlices: train.length, heldOutSlices: heldOut.length, clearSlicesSampledEvery: sampledEvery };
     await finishRun(services, runId, { state: 'SUCCEEDED', candidateId: registered.id, evaluation, gatePassed: result.gate.passed });
     await inSqlTransaction(services.db, (tx) => appendAudit(tx, {

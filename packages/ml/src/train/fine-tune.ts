@@ -9,6 +9,7 @@ import { quantizeArtifacts, type QuantizationKind } from '../quantize/quantize';
 import { heldOutImages, trainingImages, type LabelledImage } from './data';
 import { evaluate, type EvaluationResult } from './evaluate';
 import { applyGate, metricSupport, summariseEvaluation, type GateVerdict, type MetricSummary } from './gate';
+import { sliceEvaluationCurves, type SliceEvaluationCurves } from '../metrics/curves';
 import { agreement } from './report';
 import { trainModel, type StepProgress } from './loop';
 
@@ -39,6 +40,8 @@ export interface HeldOutSetResult {
   base: MetricSummary;
   candidate: MetricSummary;
   support: Record<keyof MetricSummary, number>;
+  /** The candidate's ROC / PR curves, confusion matrix and reliability table on this set. */
+  curves: SliceEvaluationCurves;
 }
 
 export interface FineTuneResult {
@@ -95,7 +98,10 @@ export async function fineTune(options: FineTuneOptions): Promise<FineTuneResult
       const b = await evaluate(base, images);
       const c = await evaluate(candidate, images);
       if (name === 'phantom') candidatePhantom = c;
-      sets.push({ name, slices: images.length, lesionSlices: b.lesionSlices, base: summariseEvaluation(b), candidate: summariseEvaluation(c), support: metricSupport(b) });
+      sets.push({
+        name, slices: images.length, lesionSlices: b.lesionSlices, base: summariseEvaluation(b), candidate: summariseEvaluation(c), support: metricSupport(b),
+        curves: sliceEvaluationCurves(c.probabilities, images.map((s) => s.hasLesion)),
+      });
     }
     const gate = applyGate(sets, options.tolerance);
 
