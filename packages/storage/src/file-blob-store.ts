@@ -17,7 +17,8 @@ export class FileBlobStore implements BlobStore {
   async put(key: string, bytes: Uint8Array): Promise<{ written: boolean }> {
     const target = this.pathOf(key);
     if (await this.exists(key)) return { written: false };
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    const dir = path.dirname(target);
+    const created = await fs.mkdir(dir, { recursive: true });
     // Temp file beside the target (same directory, so the rename is atomic); fdatasync makes the
     // content durable before the name appears.
     const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
@@ -29,6 +30,16 @@ export class FileBlobStore implements BlobStore {
       await handle.close();
     }
     await fs.rename(temp, target);
+    // The name is durable only once its directory is synced (and the directories made for it, in
+    // their parents): the index row that points here commits after put returns, so a power cut
+    // must not keep the row and lose the name.
+    const toSync: string[] = [];
+    for (let d = dir; ; d = path.dirname(d)) {
+      toSync.push(d);
+      if (!created || d === created || d === path.dirname(d)) break;
+    }
+    if (created) toSync.push(path.dirname(created));
+    for (const d of toSync) await syncDirectory(d);
     return { written: true };
   }
 
@@ -114,4 +125,13 @@ export class FileBlobStore implements BlobStore {
 
 function missing(e: unknown, key: string): Error {
   return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new NotFound(`blob ${key}`) : (e as Error);
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
