@@ -104,8 +104,13 @@ describe('model package upload', () => {
     expect(phantom.reliability.reduce((n: number, b: { count: number }) => n + b.count, 0)).toBe(16);
     expect(upload.evaluation.gatePassed).toBe(true);
 
-    const versions = await gql<{ modelVersions: { version: string; status: string; evaluation: { sets: { name: string }[] } | null }[] }>(h, admin, '{ modelVersions { version status evaluation { sets { name } } } }');
-    expect(versions.body.data!.modelVersions.find((v) => v.version === upload.version)).toMatchObject({ status: 'CANDIDATE', evaluation: { sets: [{ name: 'phantom' }] } });
+    const versions = await gql<{ modelVersions: { version: string; status: string; evaluation: { gatePassed: boolean | null; sets: { name: string; slices: number; auc: number }[] } | null }[] }>(
+      h, admin, '{ modelVersions { version status evaluation { gatePassed sets { name slices auc } } } }');
+    expect(versions.body.data!.modelVersions.find((v) => v.version === upload.version)).toMatchObject({ status: 'CANDIDATE', evaluation: { gatePassed: true, sets: [{ name: 'phantom' }] } });
+    // the shipped version carries its own evaluation (weights/v1/metrics.json, npm run evaluate -w @imaging/ml), registered without a gate
+    const shipped = versions.body.data!.modelVersions.find((v) => v.version === 'v1')!;
+    expect(shipped.evaluation).toMatchObject({ gatePassed: null, sets: [{ name: 'phantom', slices: 384 }] });
+    expect(shipped.evaluation!.sets[0].auc).toBeGreaterThan(0.95);
     const dir = path.join(h.services.config.modelDir, upload.version);
     expect((await fs.readdir(dir)).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
     expect(await fs.readdir(path.join(h.services.config.modelDir, '.uploads'))).toEqual([]);

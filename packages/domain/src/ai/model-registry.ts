@@ -21,6 +21,8 @@ interface MetricsFile {
   heldOut?: { modelSize?: number };
   training?: Record<string, unknown>;
   variants?: Record<string, { sizeBytes?: number; metrics?: unknown }>;
+  /** Per held-out set: metrics, curves, confusion matrix, reliability (npm run evaluate -w @imaging/ml). */
+  evaluation?: unknown;
 }
 
 async function dirSize(dir: string): Promise<number> {
@@ -62,6 +64,7 @@ export async function registerModelDirectory(services: Services, version: string
         version, status, inputSize,
         metrics: (float32?.metrics ?? {}) as Prisma.InputJsonValue,
         training: (metricsFile.training ?? null) as Prisma.InputJsonValue,
+        evaluation: (metricsFile.evaluation ?? undefined) as Prisma.InputJsonValue | undefined,
         activatedAt: status === 'ACTIVE' ? new Date() : null,
         artifacts: {
           create: artifacts.map((a) => ({ variant: a.variant, location: a.location, sizeBytes: BigInt(a.sizeBytes), metrics: (a.metrics ?? undefined) as Prisma.InputJsonValue | undefined })),

@@ -9,8 +9,9 @@ import { ModelEvaluationType, ModelUploadType } from '../types/model-upload';
 /** JSON stores NaN / ±∞ as null: the curves' "undefined" values come back as null. */
 const num = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-export function toEvaluation(e: { sets?: PackageSetEvaluation[]; gate?: GateVerdict } | null | undefined): ModelEvaluationType | null {
-  if (!e?.sets || !e.gate) return null;
+/** A version's stored evaluation; `gate` is null for a version registered without one (the shipped first version). */
+export function toEvaluation(e: { sets?: PackageSetEvaluation[]; gate?: GateVerdict | null } | null | undefined): ModelEvaluationType | null {
+  if (!e?.sets) return null;
   return {
     sets: e.sets.map((s) => ({
       name: s.name, slices: s.slices, lesionSlices: s.lesionSlices, candidate: s.candidate, base: s.base,
@@ -22,7 +23,7 @@ export function toEvaluation(e: { sets?: PackageSetEvaluation[]; gate?: GateVerd
       reliability: s.curves.reliability.bins.map((b) => ({ lower: b.lower, upper: b.upper, count: b.count, meanPredicted: num(b.meanPredicted), observed: num(b.observed) })),
       ece: num(s.curves.reliability.ece), brier: num(s.curves.reliability.brier),
     })),
-    gatePassed: e.gate.passed, gateReasons: e.gate.reasons, gateRows: e.gate.rows,
+    gatePassed: e.gate?.passed ?? null, gateReasons: e.gate?.reasons ?? [], gateRows: e.gate?.rows ?? null,
   };
 }
 

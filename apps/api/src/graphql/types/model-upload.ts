@@ -53,9 +53,9 @@ export class ModelEvaluationSetType {
 @ObjectType()
 export class ModelEvaluationType {
   @Field(() => [ModelEvaluationSetType]) sets!: ModelEvaluationSetType[];
-  @Field(() => Boolean) gatePassed!: boolean;
+  @Field(() => Boolean, { nullable: true, description: 'null: registered without a gate (the first, shipped version)' }) gatePassed!: boolean | null;
   @Field(() => [String]) gateReasons!: string[];
-  @Field(() => GraphQLJSON, { description: 'the gate rows: set, metric, base, candidate, delta, allowed, worse' }) gateRows!: unknown;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'the gate rows: set, metric, base, candidate, delta, allowed, worse' }) gateRows!: unknown;
 }
 
 @ObjectType({ description: 'An uploaded model package and its validation job' })

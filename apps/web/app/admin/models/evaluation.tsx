@@ -14,7 +14,7 @@ export interface EvaluationSet {
   confusion: { threshold: number; labels: string[]; matrix: number[][] };
   reliability: { lower: number; upper: number; count: number; meanPredicted: number | null; observed: number | null }[];
 }
-export interface Evaluation { gatePassed: boolean; gateReasons: string[]; sets: EvaluationSet[] }
+export interface Evaluation { gatePassed: boolean | null; gateReasons: string[]; sets: EvaluationSet[] }
 
 export const EVALUATION_FIELDS = `evaluation { gatePassed gateReasons sets { name slices lesionSlices candidate base auc averagePrecision ece brier
   roc { threshold fpr tpr } pr { threshold precision recall } confusion { threshold labels matrix } reliability { lower upper count meanPredicted observed } } }`;
@@ -92,8 +92,10 @@ export function EvaluationView({ version, evaluation }: { version: string; evalu
   return (
     <div data-testid="evaluation" data-version={version}>
       <h3>Evaluation of {version}</h3>
-      <p className={evaluation.gatePassed ? '' : 'error'} data-testid="evaluation-gate">
-        {evaluation.gatePassed ? 'The gate passed: no held-out metric is worse than the active model’s beyond its noise.' : `The gate refused it: ${evaluation.gateReasons.join('; ')}`}
+      <p className={evaluation.gatePassed === false ? 'error' : ''} data-testid="evaluation-gate">
+        {evaluation.gatePassed === null ? 'Registered without a gate (the first version: nothing to compare with).'
+          : evaluation.gatePassed ? 'The gate passed: no held-out metric is worse than the active model’s beyond its noise.'
+            : `The gate refused it: ${evaluation.gateReasons.join('; ')}`}
       </p>
       {evaluation.sets.map((s) => <SetEvaluation key={s.name} set={s} />)}
     </div>
