@@ -1,7 +1,7 @@
 // API process entry point: config → services → server; stops cleanly on SIGTERM/SIGINT.
 import cluster from 'node:cluster';
 import { loadConfig } from '@imaging/config';
-import { createServices, closeServices } from '@imaging/domain';
+import { createServices, closeServices, setRestoredFileCacheBytes } from '@imaging/domain';
 import { createApiServer } from './server';
 
 async function main() {
@@ -18,6 +18,7 @@ async function main() {
     process.once('SIGINT', stopAll);
     return;
   }
+  setRestoredFileCacheBytes(config.restoredFileCacheBytes);
   const services = createServices(config, { name: 'api' });
   const server = await createApiServer(services);
   const { url } = await server.listen(config.apiPort);

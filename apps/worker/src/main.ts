@@ -1,7 +1,7 @@
 // Worker process: wires each queue file to a BullMQ Worker; the job files hold the logic.
 import { Worker } from 'bullmq';
 import { loadConfig } from '@imaging/config';
-import { auditHmacKey, createServices, closeServices, registerShippedModel, setSliceInputCacheBytes } from '@imaging/domain';
+import { auditHmacKey, createServices, closeServices, registerShippedModel, setRestoredFileCacheBytes, setSliceInputCacheBytes } from '@imaging/domain';
 import { DEIDENTIFIED_EXPORT, INFER, MODEL_UPLOAD, PREPROCESS, RETRAIN, connectionOptions, type DeidentifiedExportJob, type InferJob, type ModelUploadJob, type PreprocessJob, type RetrainJob } from '@imaging/jobs';
 import { execPreprocessJob, modelInputSize } from './jobs/preprocess';
 import { execInferJob, inferenceRuntime } from './jobs/infer';
@@ -24,6 +24,7 @@ async function main() {
   const runtime = inferenceRuntime(services, monitoring.metrics);
   // the storage job leaves each slice's model input for the infer step in this process
   setSliceInputCacheBytes(config.sliceInputCacheBytes);
+  setRestoredFileCacheBytes(config.restoredFileCacheBytes);
   const inputSize = modelInputSize(services);
   // fine-tuning runs in its own thread; one run per worker process
   const retrain = new Worker<RetrainJob>(RETRAIN, (job) => execRetrainJob(job, services), { connection, prefix: config.queuePrefix, concurrency: 1 });

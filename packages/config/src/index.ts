@@ -86,6 +86,9 @@ const schema = z.object({
   /** Model inputs the storage job prepares for the infer step, per worker process (0: off, the
    *  infer step then decodes every slice again). 64 MiB ≈ 1,000 slices at 128². */
   SLICE_INPUT_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
+  /** Originals restored from compressed storage, kept for repeated retrievals, per api process
+   *  (0: off, every retrieval decodes again). 128 MiB ≈ 250 restored 512² CT slices. */
+  RESTORED_FILE_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(128),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   API_PROCESSES: z.coerce.number().int().positive().max(64).default(1),
   /** DIMSE service (apps/dimse): C-ECHO, C-STORE, C-FIND, C-GET for modalities and PACS. */
@@ -204,6 +207,7 @@ export interface Config {
   workerConcurrency: number;
   workerNice: number;
   sliceInputCacheBytes: number;
+  restoredFileCacheBytes: number;
   /** Port of the worker's /metrics, /healthz and /readyz server; 0 turns it off. */
   workerMetricsPort: number;
   /** API processes sharing the port (node:cluster); the API is stateless, so this scales across cores. */
@@ -293,6 +297,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerNice: e.WORKER_NICE,
     sliceInputCacheBytes: e.SLICE_INPUT_CACHE_MB * 1024 * 1024,
+    restoredFileCacheBytes: e.RESTORED_FILE_CACHE_MB * 1024 * 1024,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     apiProcesses: e.API_PROCESSES,
     dimse: {

@@ -2,7 +2,7 @@
 // cannot be changed through what it hands out.
 import { compressForStorage, syntheticCtSeries } from '@imaging/dicom';
 import type { Services } from '../context';
-import { clearRestoredFileCache, readInstanceFileCached } from './restored-file-cache';
+import { clearRestoredFileCache, readInstanceFileCached, setRestoredFileCacheBytes } from './restored-file-cache';
 
 describe('readInstanceFileCached', () => {
   const [original] = syntheticCtSeries({ seed: 5, slices: 1, size: 64 }).files;
@@ -30,5 +30,26 @@ describe('readInstanceFileCached', () => {
     await readInstanceFileCached(services, 'plain');
     expect(Buffer.from(await readInstanceFileCached(services, 'plain')).equals(original)).toBe(true);
     expect(reads).toBe(2);
+  });
+
+  it('keeps within its configured bound (RESTORED_FILE_CACHE_MB), and 0 turns it off', async () => {
+    try {
+      setRestoredFileCacheBytes(0);
+      await readInstanceFileCached(services, 'a.jls');
+      await readInstanceFileCached(services, 'a.jls');
+      expect(reads).toBe(2);
+      // room for 8 restored files (one entry may take at most an eighth): the 9th evicts the oldest
+      setRestoredFileCacheBytes(original.length * 8);
+      const keys = Array.from({ length: 9 }, (_, i) => `k${i}.jls`);
+      for (const k of keys) blobs.set(k, blobs.get('a.jls')!);
+      for (const k of keys) await readInstanceFileCached(services, k);
+      expect(reads).toBe(2 + 9);
+      await readInstanceFileCached(services, 'k8.jls');
+      expect(reads).toBe(2 + 9);
+      await readInstanceFileCached(services, 'k0.jls');
+      expect(reads).toBe(2 + 10);
+    } finally {
+      setRestoredFileCacheBytes(128 * 1024 * 1024);
+    }
   });
 });

@@ -5,22 +5,32 @@
 import { isStorageContainer, restoreFromStorage } from '@imaging/dicom';
 import type { Services } from '../context';
 
-/** ~250 restored 512² CT slices. */
-const CACHE_BYTES = 128 * 1024 * 1024;
-
 const entries = new Map<string, Buffer>();
 let cachedBytes = 0;
+/** RESTORED_FILE_CACHE_MB; the default 128 MiB holds ~250 restored 512² CT slices. */
+let limitBytes = 128 * 1024 * 1024;
 
-function remember(storageKey: string, restored: Uint8Array): void {
-  if (restored.byteLength > CACHE_BYTES / 8) return;
-  // a private copy: what callers receive may be changed by them, the cached bytes never are
-  entries.set(storageKey, Buffer.from(restored));
-  cachedBytes += restored.byteLength;
+/** Sets the cache's bound (RESTORED_FILE_CACHE_MB); 0 turns the cache off. */
+export function setRestoredFileCacheBytes(bytes: number): void {
+  limitBytes = bytes;
+  evict();
+}
+
+function evict(): void {
   for (const [key, bytes] of entries) {
-    if (cachedBytes <= CACHE_BYTES) break;
+    if (cachedBytes <= limitBytes) break;
     entries.delete(key);
     cachedBytes -= bytes.byteLength;
   }
+}
+
+function remember(storageKey: string, restored: Uint8Array): void {
+  // one entry never takes more than an eighth of the cache
+  if (restored.byteLength > limitBytes / 8) return;
+  // a private copy: what callers receive may be changed by them, the cached bytes never are
+  entries.set(storageKey, Buffer.from(restored));
+  cachedBytes += restored.byteLength;
+  evict();
 }
 
 /** The original file of a stored blob, from the cache when a container was restored recently. */
