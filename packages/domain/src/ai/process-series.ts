@@ -13,6 +13,7 @@ import { readInstanceFile } from '../ingest/compress-stored-instance';
 import type { ActiveModel } from './model-registry';
 import { recallSliceInput, sliceInput, type SliceInput } from './slice-input';
 import { checkInputDomain, checkOutputDomain, domainForModel } from './domain-guard';
+import { offerForReview, reviewTaskOfSeries, untouchedByReaders } from '../review/review-tasks';
 
 export interface InferenceRuntime {
   engine: InferenceEngine;
@@ -206,7 +207,7 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
 
   const stages = inference ? [preprocessFig, inference[1]] : [preprocessFig];
   const aiResultId = await inTransaction(services.db, async (tx) => {
-    const reviewed = await tx.reviewTask.findUnique({ where: { seriesDbId: job.seriesId } });
+    const reviewed = await reviewTaskOfSeries(tx, job.seriesId);
     const findingsJson = {
       lesions: findings.lesions, sliceProbabilities: kept ? kept.probabilities.map((p) => Math.round(p * 1e4) / 1e4) : [],
       sliceSpacingMm: sliceMm, pixelSpacingMm: [rowMm, colMm],
@@ -223,8 +224,7 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
         slices: prepared.length, createdAt: new Date(), ...domainFields,
       },
     });
-    const untouched = !reviewed || reviewed.state === 'NEW';
-    if (untouched) {
+    if (untouchedByReaders(reviewed)) {
       // the AI's annotation (version 0) is replaced only while no reader has worked on the case
       const existing = await tx.annotationVersion.findUnique({ where: { seriesDbId_version: { seriesDbId: job.seriesId, version: 0 } } });
       if (existing) await tx.maskSlice.deleteMany({ where: { annotationId: existing.id } });
@@ -237,15 +237,7 @@ export async function processSeries(services: Services, runtime: InferenceRuntim
           data: withMask.map((s) => ({ annotationId: annotation.id, instanceDbId: s.instanceId, rows: s.rows, columns: s.columns, area: s.area, data: Buffer.from(s.data!) })),
         });
       }
-      // outside the domain the task carries no AI label or score, only the flag
-      const taskAi = inDomain ? { aiLabel: label, aiScore: score, outOfDomain: false } : { aiLabel: null, aiScore: null, outOfDomain: true };
-      if (!reviewed) {
-        await tx.reviewTask.create({
-          data: { seriesDbId: job.seriesId, studyDbId: series.study_id, aiResultId: result.id, state: 'NEW', ...taskAi },
-        });
-      } else {
-        await tx.reviewTask.update({ where: { id: reviewed.id }, data: { aiResultId: result.id, ...taskAi, updatedAt: new Date() } });
-      }
+      await offerForReview(tx, reviewed, { seriesDbId: job.seriesId, studyDbId: series.study_id, aiResultId: result.id, label, score, inDomain });
     }
     for (const s of stages) {
       const data = {

@@ -2,7 +2,7 @@
 // FINAL, or REJECTED / CANCELLED. Every transition locks the task row, checks who may do it,
 // writes its audit row in the same transaction, and refuses illegal moves with a clear error.
 import { randomInt } from 'node:crypto';
-import { appendAudit, inSqlTransaction, poolSql, type Sql } from '@imaging/db';
+import { appendAudit, inSqlTransaction, poolSql, type Sql, type Tx } from '@imaging/db';
 import { can, requirePermission, type Principal } from '@imaging/auth';
 import { Conflict, Forbidden, Invalid, NotFound } from '@imaging/errors';
 import { countSet, encodeMask, unpackBits } from '@imaging/ml';
@@ -21,6 +21,33 @@ export interface ReviewTaskRow {
   outOfDomain: boolean;
   secondReadRequired: boolean; secondReadReason: string | null; disagreement: boolean | null;
   claimedAt: Date | null; lastActivityAt: Date | null; createdAt: Date; updatedAt: Date; priority: number;
+}
+
+/** The review task of a series, if it has one (read at the start of the AI result's transaction). */
+export function reviewTaskOfSeries(tx: Tx, seriesDbId: string): Promise<{ id: string; state: ReviewState } | null> {
+  return tx.reviewTask.findUnique({ where: { seriesDbId }, select: { id: true, state: true } });
+}
+
+/** Whether no reader has worked on the case yet, so a new AI result may replace what the AI gave before. */
+export function untouchedByReaders(task: { state: ReviewState } | null): boolean {
+  return !task || task.state === 'NEW';
+}
+
+/**
+ * Offers a series' new AI result for review, in the result's transaction: a NEW task when the
+ * series has none, else the untouched task points at the new result (call only when
+ * untouchedByReaders). Outside the model's domain the task carries no AI label or score, only the flag.
+ */
+export async function offerForReview(
+  tx: Tx, task: { id: string } | null,
+  offer: { seriesDbId: string; studyDbId: string; aiResultId: string; label: string; score: number; inDomain: boolean },
+): Promise<void> {
+  const ai = offer.inDomain ? { aiLabel: offer.label, aiScore: offer.score, outOfDomain: false } : { aiLabel: null, aiScore: null, outOfDomain: true };
+  if (!task) {
+    await tx.reviewTask.create({ data: { seriesDbId: offer.seriesDbId, studyDbId: offer.studyDbId, aiResultId: offer.aiResultId, state: 'NEW', ...ai } });
+  } else {
+    await tx.reviewTask.update({ where: { id: task.id }, data: { aiResultId: offer.aiResultId, ...ai, updatedAt: new Date() } });
+  }
 }
 
 /** Priority: urgent first, then AI suspicion, then waiting time (capped at two days). */
