@@ -73,23 +73,76 @@ export function auditLinkHash(prevHash: string, contentHash: string, id: bigint)
  *  is held until commit: call it last in a transaction. */
 export async function appendAudit(tx: Tx | Sql, event: AuditInput): Promise<AuditRow> {
   const sql = 'query' in tx && typeof tx.query === 'function' ? (tx as Sql) : prismaSql(tx as Tx);
-  const at = new Date();
-  const details = event.details ?? null;
-  const contentHash = auditContentHash({ ...event, at, details });
-  const [link] = await sql.query<{ id: string; prevHash: string; hash: string }>(
-    `INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "clientAddress", "contentHash", "prevHash", "hash")
-     VALUES ($1::timestamp, $2::"ActorType", $3, $4, $5, $6, $7::"AuditOutcome", $8, $9::jsonb, $10, $11, '', '')
-     RETURNING "id"::text AS "id", "prevHash", "hash"`,
-    [at.toISOString(), event.actorType, event.actorId ?? null, event.action, event.resourceType, event.resourceId ?? null,
-      event.outcome, event.requestId ?? null, details ? JSON.stringify(details) : null, event.clientAddress ?? null, contentHash],
-  );
-  return { ...event, details, at, id: BigInt(link.id), prevHash: link.prevHash, hash: link.hash };
+  const [row] = await insertAuditRows(sql, [{ event, at: new Date() }]);
+  return row;
 }
 
-/** Records an event on its own (reads, denied or failed attempts, which change nothing else): one
- *  autocommit INSERT, linked and committed in that statement. */
+const AUDIT_COLUMNS = 11;
+
+/** One INSERT of rows in the given order; the trigger links each (it sees the rows before it). */
+async function insertAuditRows(sql: Sql, events: { event: AuditInput; at: Date }[]): Promise<AuditRow[]> {
+  const rows = events.map(({ event, at }) => {
+    const details = event.details ?? null;
+    return { event, at, details, contentHash: auditContentHash({ ...event, at, details }) };
+  });
+  const values: unknown[] = [];
+  const tuples = rows.map(({ event, at, details, contentHash }, i) => {
+    values.push(at.toISOString(), event.actorType, event.actorId ?? null, event.action, event.resourceType, event.resourceId ?? null,
+      event.outcome, event.requestId ?? null, details ? JSON.stringify(details) : null, event.clientAddress ?? null, contentHash);
+    const p = (k: number) => `$${i * AUDIT_COLUMNS + k}`;
+    return `(${p(1)}::timestamp, ${p(2)}::"ActorType", ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::"AuditOutcome", ${p(8)}, ${p(9)}::jsonb, ${p(10)}, ${p(11)}, '', '')`;
+  });
+  const links = await sql.query<{ id: string; prevHash: string; hash: string; contentHash: string }>(
+    `INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "clientAddress", "contentHash", "prevHash", "hash")
+     VALUES ${tuples.join(', ')}
+     RETURNING "id"::text AS "id", "prevHash", "hash", "contentHash"`, values);
+  // rows with equal content are interchangeable; any other mismatch is a bug worth failing on
+  const byContent = new Map<string, { id: string; prevHash: string; hash: string }[]>();
+  for (const l of links) byContent.set(l.contentHash, [...(byContent.get(l.contentHash) ?? []), l]);
+  return rows.map(({ event, at, details, contentHash }) => {
+    const link = byContent.get(contentHash)?.shift();
+    if (!link) throw new Error('audit insert returned rows that do not match what was inserted');
+    return { ...event, details, at, id: BigInt(link.id), prevHash: link.prevHash, hash: link.hash };
+  });
+}
+
+interface PendingRead { event: AuditInput; at: Date; resolve: (row: AuditRow) => void; reject: (e: unknown) => void }
+const readBatches = new WeakMap<Db, { queue: PendingRead[]; flushing: boolean }>();
+/** Rows one batched INSERT carries at most. */
+const READ_BATCH_MAX = 200;
+
+/**
+ * Records an event on its own (reads, denied or failed attempts, which change nothing else),
+ * durable when the promise resolves. Group commit: while one INSERT of such events is in flight,
+ * the ones that arrive meanwhile wait and go together in the next (one lock, one WAL flush for the
+ * lot), so concurrent audited reads no longer queue one by one behind the chain lock; alone, an
+ * event goes at once.
+ */
 export function recordAudit(db: Db, event: AuditInput): Promise<AuditRow> {
-  return appendAudit(poolSql(db), event);
+  let batch = readBatches.get(db);
+  if (!batch) readBatches.set(db, (batch = { queue: [], flushing: false }));
+  const b = batch;
+  return new Promise<AuditRow>((resolve, reject) => {
+    b.queue.push({ event, at: new Date(), resolve, reject });
+    if (!b.flushing) void flushReads(db, b);
+  });
+}
+
+async function flushReads(db: Db, batch: { queue: PendingRead[]; flushing: boolean }): Promise<void> {
+  batch.flushing = true;
+  try {
+    while (batch.queue.length > 0) {
+      const pending = batch.queue.splice(0, READ_BATCH_MAX);
+      try {
+        const rows = await insertAuditRows(poolSql(db), pending);
+        pending.forEach((p, i) => p.resolve(rows[i]));
+      } catch (e) {
+        pending.forEach((p) => p.reject(e));
+      }
+    }
+  } finally {
+    batch.flushing = false;
+  }
 }
 
 export interface AuditVerification {

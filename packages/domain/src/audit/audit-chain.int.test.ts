@@ -2,7 +2,7 @@
 // verification finds a tampered, removed, inserted or reordered row (tampering done with the
 // trigger disabled, as a superuser could).
 import pg from 'pg';
-import { appendAudit, auditContentHash, auditHash, GENESIS_HASH, inTransaction, poolSql, verifyAuditChain } from '@imaging/db';
+import { appendAudit, auditContentHash, auditHash, GENESIS_HASH, inTransaction, poolSql, recordAudit, verifyAuditChain } from '@imaging/db';
 import { createTestServices, type TestServices } from '@imaging/testing';
 
 async function appendMany(s: TestServices, n: number) {
@@ -67,6 +67,20 @@ describe('audit chain', () => {
       await expect(c.query('TRUNCATE "AuditEvent"')).rejects.toThrow(/append-only/);
     });
     expect(await s.db.auditEvent.count()).toBe(6);
+  });
+
+  it('records concurrent audited reads in batched INSERTs (group commit), each durable and linked when its promise resolves', async () => {
+    const before = s.queryCounter.count;
+    const rows = await Promise.all(Array.from({ length: 40 }, (_, i) => recordAudit(s.db, {
+      actorType: 'USER', actorId: `reader${i}`, action: 'worklist.read', resourceType: 'ReviewTask', outcome: 'SUCCESS', details: { i },
+    })));
+    const statements = s.queryCounter.count - before;
+    expect(statements).toBeLessThan(40);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(40);
+    const stored = await s.db.auditEvent.findMany({ where: { action: 'worklist.read' }, orderBy: { id: 'asc' } });
+    // each caller got its own row back
+    for (const r of rows) expect(stored.find((x) => x.id === r.id)).toMatchObject({ actorId: r.actorId, hash: r.hash, prevHash: r.prevHash });
+    expect(await verifyAuditChain(s.db)).toMatchObject({ ok: true, checked: 46 });
   });
 
   it('detects a tampered row', async () => {

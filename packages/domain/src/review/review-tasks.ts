@@ -2,7 +2,7 @@
 // FINAL, or REJECTED / CANCELLED. Every transition locks the task row, checks who may do it,
 // writes its audit row in the same transaction, and refuses illegal moves with a clear error.
 import { randomInt } from 'node:crypto';
-import { appendAudit, inSqlTransaction, poolSql, type Sql, type Tx } from '@imaging/db';
+import { appendAudit, inSqlTransaction, poolSql, recordAudit, type Sql, type Tx } from '@imaging/db';
 import { can, requirePermission, type Principal } from '@imaging/auth';
 import { Conflict, Forbidden, Invalid, NotFound } from '@imaging/errors';
 import { countSet, encodeMask, unpackBits } from '@imaging/ml';
@@ -368,7 +368,7 @@ export async function worklist(ctx: DomainContext, options: { filter?: WorklistF
     : (await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM "ReviewTask" t WHERE ${whereSql}`, values))[0].total;
   const page = rows.slice(0, first).map(({ total: _, ...row }) => taskAsSeenBy(ctx, row));
   // One audit row per worklist request, naming the tasks shown, never one per row.
-  await appendAudit(sql, { ...auditBase(ctx), action: 'worklist.read', resourceType: 'ReviewTask', resourceId: null, outcome: 'SUCCESS', details: { count: page.length, taskIds: page.map((r) => r.id) } });
+  await recordAudit(ctx.db, { ...auditBase(ctx), action: 'worklist.read', resourceType: 'ReviewTask', resourceId: null, outcome: 'SUCCESS', details: { count: page.length, taskIds: page.map((r) => r.id) } });
   return {
     rows: page,
     cursors: page.map((_, i) => Buffer.from(String(offset + i + 1)).toString('base64url')),
@@ -384,7 +384,7 @@ export async function getReviewTask(ctx: DomainContext, id: string): Promise<Wor
   const [row] = await sql.query<WorklistRow>(
     `${WORKLIST_SELECT} WHERE t.id = $1`, [id]);
   if (!row) throw new NotFound(`review task ${id}`);
-  await appendAudit(sql, { ...auditBase(ctx), action: 'review.read', resourceType: 'ReviewTask', resourceId: id, outcome: 'SUCCESS', details: { studyInstanceUid: row.studyInstanceUid } });
+  await recordAudit(ctx.db, { ...auditBase(ctx), action: 'review.read', resourceType: 'ReviewTask', resourceId: id, outcome: 'SUCCESS', details: { studyInstanceUid: row.studyInstanceUid } });
   return row;
 }
 
