@@ -4,6 +4,7 @@
 // breaks verification. Another trigger refuses UPDATE/DELETE/TRUNCATE (see prisma/migrations).
 // Rows from before the trigger have hash = sha256(prevHash + canonical row incl. id) and verify so.
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import type { Db, Tx } from './client';
 import { poolSql, prismaSql, type Sql } from './sql';
 import type { ActorType, AuditOutcome } from './generated/prisma/enums';
@@ -104,6 +105,20 @@ async function insertAuditRows(sql: Sql, events: { event: AuditInput; at: Date }
     if (!link) throw new Error('audit insert returned rows that do not match what was inserted');
     return { ...event, details, at, id: BigInt(link.id), prevHash: link.prevHash, hash: link.hash };
   });
+}
+
+/**
+ * The INSERT of one audit event with its values inlined as escaped literals, for
+ * inSqlTransaction's `last` (sent with the COMMIT, so the chain lock is held for one round trip).
+ */
+export function auditInsertStatement(event: AuditInput, at = new Date()): string {
+  const details = event.details ?? null;
+  const contentHash = auditContentHash({ ...event, at, details });
+  const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : pg.escapeLiteral(v));
+  return `INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "clientAddress", "contentHash", "prevHash", "hash")
+    VALUES (${lit(at.toISOString())}::timestamp, ${lit(event.actorType)}::"ActorType", ${lit(event.actorId)}, ${lit(event.action)}, ${lit(event.resourceType)},
+      ${lit(event.resourceId)}, ${lit(event.outcome)}::"AuditOutcome", ${lit(event.requestId)}, ${lit(details ? JSON.stringify(details) : null)}::jsonb,
+      ${lit(event.clientAddress)}, ${lit(contentHash)}, '', '')`;
 }
 
 interface PendingRead { event: AuditInput; at: Date; resolve: (row: AuditRow) => void; reject: (e: unknown) => void }

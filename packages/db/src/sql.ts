@@ -23,17 +23,23 @@ export function poolSql(db: Db): Sql {
   return clientSql(poolOf(db));
 }
 
-export function inSqlTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
-  return inPoolTransaction(poolOf(db), work);
+/**
+ * One transaction on one connection of the pool. `options.last` may give one more statement, with
+ * its values already inlined as literals, sent together with the COMMIT in a single round trip
+ * (the audit row that ends a state change: the chain lock it takes is held only until that COMMIT).
+ */
+export function inSqlTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>, options: { last?: (result: T) => string | null } = {}): Promise<T> {
+  return inPoolTransaction(poolOf(db), work, options);
 }
 
-/** One transaction on one connection of the pool. */
-export async function inPoolTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promise<T>): Promise<T> {
+export async function inPoolTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promise<T>, options: { last?: (result: T) => string | null } = {}): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     const result = await work(clientSql(client));
-    await client.query('COMMIT');
+    const last = options.last?.(result) ?? null;
+    // simple query protocol: a failing statement stops the string before its COMMIT (rolled back below)
+    await client.query(last === null ? 'COMMIT' : `${last}; COMMIT`);
     return result;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,7 +1,7 @@
 // Ingest of DICOM Part 10 files: validate → content-address → store blob → index + audit in one
 // transaction → enqueue preprocessing. A file that fails validation writes nothing at all.
 import { parseUntrusted, locateDataset, DicomError, type InstanceHeader } from '@imaging/dicom';
-import { appendAudit, findInstanceBySopUid, indexInstance, inSqlTransaction, poolSql, IdentityConflict, type ExistingInstance } from '@imaging/db';
+import { auditInsertStatement, findInstanceBySopUid, indexInstance, inSqlTransaction, poolSql, IdentityConflict, type ExistingInstance } from '@imaging/db';
 import { contentKey } from '@imaging/storage';
 import { requirePermission } from '@imaging/auth';
 import { isAppError } from '@imaging/errors';
@@ -111,13 +111,13 @@ async function ingestOne(ctx: DomainContext, bytes: Uint8Array, index: number, o
       record.instance.ingestCpuMs = cpu.ms;
       const indexed = await indexInstance(tx, record);
       await blobWrite;
-      if (indexed.status === 'stored') {
-        await appendAudit(tx, {
-          ...auditBase(ctx), action: 'instance.store', resourceType: 'Instance', resourceId: parsed.sopInstanceUid,
-          outcome: 'SUCCESS', details: { studyInstanceUid: parsed.studyInstanceUid, sizeBytes, sha256 },
-        });
-      }
       return indexed;
+    }, {
+      // the audit row goes with the COMMIT, in one round trip
+      last: (indexed) => (indexed.status !== 'stored' ? null : auditInsertStatement({
+        ...auditBase(ctx), action: 'instance.store', resourceType: 'Instance', resourceId: parsed.sopInstanceUid,
+        outcome: 'SUCCESS', details: { studyInstanceUid: parsed.studyInstanceUid, sizeBytes, sha256 },
+      })),
     });
     if (outcome.status !== 'stored') return existingResult(index, sizeBytes, uids, outcome.existing, await sameInstance(ctx, outcome.existing, bytes, sha256));
     const { ids } = outcome;
