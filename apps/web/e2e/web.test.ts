@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { syntheticCtSeries } from '@imaging/dicom';
-import { startHarness, apiKeyCaller, userCaller, postDicom, type Harness } from '../../api/src/testing/harness';
+import { startHarness, apiKeyCaller, userCaller, postDicom, gql, type Caller, type Harness } from '../../api/src/testing/harness';
 import { runPipeline } from '../../api/src/testing/pipeline';
 import { phantomStudy } from '@imaging/testing';
 import { executeRetrain } from '@imaging/domain';
@@ -17,7 +17,7 @@ describe('web app', () => {
   let web: WebServer;
   let browser: Browser;
   let admin: { email: string; password: string };
-  let reader: { email: string; password: string };
+  let reader: Caller & { email: string; password: string };
   const startedAt = Date.now();
 
   beforeAll(async () => {
@@ -287,15 +287,38 @@ describe('web app', () => {
     await page.getByTestId('wl-readout').filter({ hasText: 'W: 1500' }).waitFor();
     await page.getByTestId('preset-abdomen').click();
     await page.getByTestId('wl-readout').filter({ hasText: 'W: 400' }).waitFor();
-    // paint on the mask with the brush
-    await page.getByTestId('tool-brush').click();
+    // the review viewer is Cornerstone3D too, with the AI mask (v0) as a labelmap layer and the reader's correction layer
+    const viewer = page.getByTestId('viewer');
+    expect(await viewer.getAttribute('data-engine')).toBe('cornerstone3d');
+    await page.locator('[data-testid=viewer][data-edit-ready=true]').waitFor();
+    expect(await page.getByTestId('mask-layer').evaluateAll((els) => els.map((e) => e.getAttribute('data-layer')))).toEqual(['v0', 'edit']);
+    // the image is fitted to the viewport's height, centred: draw inside it
     const box = (await page.getByTestId('viewer-image').boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5);
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const side = Math.min(box.width, box.height);
+    // measure a lesion: a length measurement across the middle of the slice
+    await page.getByTestId('tool-length').click();
+    await page.mouse.move(cx - side * 0.2, cy + side * 0.1);
     await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.55, { steps: 8 });
+    await page.mouse.move(cx + side * 0.2, cy + side * 0.1, { steps: 10 });
+    await page.mouse.up();
+    await page.getByTestId('measurement').filter({ hasText: /^Length \d+\.\d mm/ }).waitFor();
+    // paint a correction with the brush, in the air above the body where the AI mask is empty
+    await page.getByTestId('tool-brush').click();
+    await page.mouse.move(cx - side * 0.36, cy - side * 0.36);
+    await page.mouse.down();
+    await page.mouse.move(cx - side * 0.26, cy - side * 0.33, { steps: 8 });
     await page.mouse.up();
     await page.getByTestId('edited-slices').filter({ hasText: '1 slice' }).waitFor();
+    // undo takes the stroke back, redo restores it
+    await page.getByTestId('undo').click();
+    await page.getByTestId('edited-slices').filter({ hasText: '0 slices' }).waitFor();
+    await page.getByTestId('redo').click();
+    await page.getByTestId('edited-slices').filter({ hasText: '1 slice' }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'viewer.png') });
+    await page.getByTestId('viewer').screenshot({ path: path.join(ARTIFACTS, 'review-cornerstone.png') });
+    const taskId = new URL(page.url()).pathname.split('/').pop()!;
     // a correction that disagrees with the AI goes to a second reader
     await page.getByTestId('decision-correct').check();
     await page.getByTestId('correct-label').selectOption(aiLabel === 'lesion' ? 'none' : 'lesion');
@@ -303,7 +326,30 @@ describe('web app', () => {
     await page.getByTestId('submit-review').click();
     await page.getByTestId('task-state').filter({ hasText: 'second read' }).waitFor();
     expect(await page.getByTestId('second-read-reason').textContent()).toBe('Second read: AI and reader disagree');
+    await page.getByTestId('decision-measurement').filter({ hasText: /^Length/ }).waitFor();
     await page.context().close();
+
+    // what was saved, through GraphQL: a new annotation version with the painted slice, and the measurement
+    type Saved = { reviewTask: { annotationVersions: { version: number; source: string; slices: number }[]; decisions: { read: number; annotationVersion: number | null; measurements: { tool: string; sopInstanceUid: string; frame: number; points: number[][]; lengthMm: number | null }[] }[] } };
+    const saved = (await gql<Saved>(h, reader, `query($id: ID!) { reviewTask(id: $id) { annotationVersions { version source slices }
+      decisions { read annotationVersion measurements { tool sopInstanceUid frame points lengthMm } } } }`, { id: taskId })).body.data!.reviewTask;
+    expect(saved.annotationVersions).toEqual([{ version: 0, source: 'AI', slices: expect.any(Number) }, { version: 1, source: 'READER', slices: 1 }]);
+    expect(saved.decisions).toHaveLength(1);
+    expect(saved.decisions[0].annotationVersion).toBe(1);
+    const [length] = saved.decisions[0].measurements;
+    expect(saved.decisions[0].measurements).toHaveLength(1);
+    const instances = (await gql<{ series: { instances: { sopInstanceUid: string; instanceNumber: number }[] } }>(h, reader,
+      'query($s: String!) { series(seriesInstanceUid: $s) { instances { sopInstanceUid instanceNumber } } }', { s: phantom.seriesInstanceUid })).body.data!.series.instances;
+    const fifth = [...instances].sort((a, b) => a.instanceNumber - b.instanceNumber)[4].sopInstanceUid;
+    expect(length).toMatchObject({ tool: 'LENGTH', sopInstanceUid: fifth, frame: 1 });
+    expect(length.points).toHaveLength(2);
+    // 0.4 of the fitted 128-pixel image wide, horizontal
+    expect(Math.abs(length.points[1][0] - length.points[0][0])).toBeGreaterThan(40);
+    expect(Math.abs(length.points[1][1] - length.points[0][1])).toBeLessThan(2);
+    expect(length.lengthMm).toBeGreaterThan(0);
+    // the corrected slice's mask: the AI's plus the painted pixels
+    const mask = (v: number) => fetch(`${h.url}/api/instances/${fifth}/mask?version=${v}`, { headers: reader.headers }).then((r) => Number(r.headers.get('x-mask-area')));
+    expect(await mask(1)).toBeGreaterThan(await mask(0));
 
     // the second reader does not see the first read until submitting
     const page2 = await newPage();
@@ -314,10 +360,16 @@ describe('web app', () => {
     await page2.getByTestId('decision-form').waitFor();
     expect(await page2.getByTestId('decisions').count()).toBe(0);
     await page2.locator('[data-testid=viewer][data-rendered-slice="0"]').waitFor();
+    // the second reader gets the AI's layer only, not the first reader's version, until their own read
+    await page2.locator('[data-testid=viewer][data-edit-ready=true]').waitFor();
+    expect(await page2.getByTestId('mask-layer').evaluateAll((els) => els.map((e) => e.getAttribute('data-layer')))).toEqual(['v0', 'edit']);
+    expect(await page2.getByTestId('decision-measurement').count()).toBe(0);
     await page2.getByTestId('decision-approve').check();
     await page2.getByTestId('submit-review').click();
     await page2.getByTestId('task-state').filter({ hasText: 'final' }).waitFor();
     expect(await page2.getByTestId('disagreement').textContent()).toBe('Readers disagreed');
+    // after it, the first reader's measurement too
+    expect(await page2.getByTestId('decision-measurement').allTextContents()).toEqual([expect.stringMatching(/^Length \d+\.\d mm \(slice 5\)$/)]);
     expect(await page2.getByTestId('decision').allTextContents()).toEqual([
       expect.stringMatching(/^First read by .+: correct \((lesion|none)\) — “benign cyst”$/),
       expect.stringMatching(/^Second read by .+: approve/),

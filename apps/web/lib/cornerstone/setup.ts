@@ -8,6 +8,9 @@ import dicomImageLoader from '@cornerstonejs/dicom-image-loader';
 
 export type RenderMode = 'webgl' | 'cpu';
 
+/** Cornerstone's image cache bound (decoded frames and labelmaps). */
+export const IMAGE_CACHE_BYTES = 512 * 1024 * 1024;
+
 let ready: Promise<RenderMode> | null = null;
 
 /** Whether this browser gives us a WebGL2 context (headless chromium without SwiftShader does not). */
@@ -26,8 +29,15 @@ export function ensureCornerstone(): Promise<RenderMode> {
     // Cornerstone's CPU rendering path draws with a 2D canvas where WebGL is missing.
     if (mode === 'cpu') core.setUseCPURendering(true);
     dicomImageLoader.init({ maxWebWorkers: Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2))) });
+    // A bounded image cache: a long series evicts its least recently shown slices instead of
+    // growing without limit (1,000 CT slices of 512², decoded to float32, are 1 GiB; the default is 3 GiB).
+    core.cache.setMaxCacheSize(IMAGE_CACHE_BYTES);
     tools.init();
-    for (const tool of [tools.WindowLevelTool, tools.PanTool, tools.ZoomTool, tools.StackScrollTool]) tools.addTool(tool);
+    for (const tool of [
+      tools.WindowLevelTool, tools.PanTool, tools.ZoomTool, tools.StackScrollTool,
+      tools.LengthTool, tools.BidirectionalTool, tools.AngleTool, tools.EllipticalROITool, tools.RectangleROITool, tools.ProbeTool,
+      tools.BrushTool, tools.RectangleScissorsTool, tools.CircleScissorsTool,
+    ]) tools.addTool(tool);
     return mode;
   })();
   return ready;
@@ -43,6 +53,13 @@ export function seriesBase(studyUid: string, seriesUid: string): string {
 export async function fetchSeriesJson(studyUid: string, seriesUid: string, signal: AbortSignal): Promise<DicomJson[]> {
   const response = await fetch(`${seriesBase(studyUid, seriesUid)}/metadata`, { headers: { Accept: 'application/dicom+json' }, signal, credentials: 'same-origin' });
   if (!response.ok) throw new Error(`series metadata: HTTP ${response.status}`);
+  return (await response.json()) as DicomJson[];
+}
+
+/** One instance's WADO-RS metadata: the first image need not wait for the whole series'. */
+export async function fetchInstanceJson(studyUid: string, seriesUid: string, sopInstanceUid: string, signal: AbortSignal): Promise<DicomJson[]> {
+  const response = await fetch(`${seriesBase(studyUid, seriesUid)}/instances/${encodeURIComponent(sopInstanceUid)}/metadata`, { headers: { Accept: 'application/dicom+json' }, signal, credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`instance metadata: HTTP ${response.status}`);
   return (await response.json()) as DicomJson[];
 }
 

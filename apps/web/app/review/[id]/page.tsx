@@ -1,14 +1,16 @@
 'use client';
-// Reviewing one case: the series in the viewer with the AI's mask (editable by the reader who
-// claimed it), the AI's findings, earlier decisions where the reader may see them, and the
-// decision form: approve, correct (edited mask + label) or reject (with a reason).
+// Reviewing one case: the series in a Cornerstone3D stack viewport with the annotation versions
+// as labelmaps (the AI's and each reader's; an editable correction for the reader who claimed it)
+// and the measurement tools, the AI's findings, earlier decisions (with their measurements) where
+// the reader may see them, and the decision form: approve, correct (edited labelmap + label) or
+// reject (with a reason); the measurements on screen go with any decision.
 import Link from 'next/link';
-import { use, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { Viewer } from '../../../components/viewer/Viewer';
+import { use, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { StackViewer, type StackViewerHandle, type VersionLayer } from '../../../components/cornerstone/StackViewer';
 import { errorText, gql } from '../../../lib/graphql';
+import { describeMeasurement, type MeasurementInput } from '../../../lib/measurements';
 import { DETAIL_FIELDS, formatAge, STATE_WORDS, type TaskDetail } from '../../../lib/review';
 import { useSession } from '../../../lib/session';
-import { packMaskBase64 } from '../../../lib/viewer/mask';
 
 interface Finding { volumeMl: number; sliceRange: number[] }
 interface AiResult {
@@ -36,10 +38,10 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
   const [decision, setDecision] = useState<Decision>('APPROVE');
   const [label, setLabel] = useState('lesion');
   const [comment, setComment] = useState('');
-  const [version, setVersion] = useState<number | undefined>(undefined);
   const [submitting, setSubmitting] = useState(false);
   const [edited, setEdited] = useState(0);
-  const edits = useRef<Map<string, Uint8Array>>(new Map());
+  const [measurements, setMeasurements] = useState<MeasurementInput[]>([]);
+  const viewerRef = useRef<StackViewerHandle>(null);
 
   const load = useCallback(async () => {
     try {
@@ -62,11 +64,16 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
   useEffect(() => { void load(); }, [load]);
 
   const mine = !!task && task.assigneeId === viewer?.id && ['IN_PROGRESS', 'SECOND_READ'].includes(task.state);
-  const onMaskChange = useCallback((map: Map<string, Uint8Array>) => {
-    edits.current = map;
-    setEdited(map.size);
-    if (map.size > 0) setDecision('CORRECT');
+  const onEdited = useCallback((slices: number) => {
+    setEdited(slices);
+    if (slices > 0) setDecision('CORRECT');
   }, []);
+  // one layer per annotation version the reader may see; a new list only when the versions change
+  const versionKey = task?.annotationVersions.map((v) => v.version).join(',') ?? '';
+  const versions = useMemo<VersionLayer[]>(() => (task?.annotationVersions ?? []).map((v) => ({
+    version: v.version, title: `v${v.version} ${v.source === 'READER' ? (v.authorName ?? 'reader') : v.source === 'AI' ? 'AI' : 'imported'}`,
+  })), [versionKey]);
+  const review = useMemo(() => ({ versions, editable: mine, measure: true, onEdited, onMeasurements: setMeasurements }), [versions, mine, onEdited]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -77,11 +84,12 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
       const input: Record<string, unknown> = { taskId: task.id, decision, comment: comment.trim() || null };
       if (decision === 'CORRECT') {
         input.label = label;
-        input.masks = [...edits.current.entries()].map(([sopInstanceUid, mask]) => ({ sopInstanceUid, data: packMaskBase64(mask) }));
+        input.masks = viewerRef.current?.editedMasks() ?? [];
       }
+      const measured = viewerRef.current?.measurements() ?? [];
+      if (measured.length) input.measurements = measured;
       const r = await gql<{ submitReview: TaskDetail }>(SUBMIT, { input });
       setTask(r.submitReview);
-      edits.current = new Map();
       setEdited(0);
     } catch (err) {
       setError(errorText(err));
@@ -93,8 +101,6 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
   const back = <p><Link href="/worklist" data-testid="back-to-worklist">← Worklist</Link></p>;
   if (error && !task) return <>{back}<p className="error" role="alert" data-testid="review-error">{error}</p></>;
   if (!task) return <p className="muted page-state" data-testid="review-loading">Loading case…</p>;
-  // the SEG of the version on screen: the chosen one, else the newest
-  const shownVersion = version === undefined ? task.annotationVersions.at(-1) : task.annotationVersions.find((v) => v.version === version);
   return (
     <>
       {back}
@@ -102,8 +108,7 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
       <div className="review-layout">
         <section className="review-image" aria-label="Images">
           {slices.length > 0 && (
-            <Viewer studyUid={task.studyInstanceUid} seriesUid={task.seriesInstanceUid} instanceUids={slices}
-              mask={{ editable: mine, version, onChange: onMaskChange }} />
+            <StackViewer studyUid={task.studyInstanceUid} seriesUid={task.seriesInstanceUid} instanceUids={slices} review={review} handle={viewerRef} />
           )}
         </section>
         <aside className="review-side">
@@ -133,20 +138,33 @@ export default function ReviewPage({ params }: { params: Promise<{ id: string }>
           </div>
           <div className="card" data-testid="annotation-versions">
             <h2>Mask versions</h2>
-            <label>Show
-              <select value={version ?? ''} onChange={(e) => setVersion(e.target.value === '' ? undefined : Number(e.target.value))} data-testid="version-select">
-                <option value="">latest</option>
-                {task.annotationVersions.map((v) => <option key={v.version} value={v.version}>v{v.version} · {v.source === 'READER' ? v.authorName : v.source === 'AI' ? 'AI' : 'imported'} · {v.label ?? ''}</option>)}
-              </select>
-            </label>
-            {shownVersion && (
-              <p><a href={shownVersion.segDownloadUrl} download data-testid="download-seg">Download SEG</a> <span className="muted">(v{shownVersion.version}, DICOM Segmentation)</span></p>
+            <p className="muted">Each version is a layer in the viewer (toggle, opacity).</p>
+            <ul>
+              {task.annotationVersions.map((v) => (
+                <li key={v.version} data-testid="annotation-version">
+                  v{v.version} · {v.source === 'READER' ? v.authorName : v.source === 'AI' ? 'AI' : 'imported'}{v.label ? ` · ${v.label}` : ''}{' '}
+                  <a href={v.segDownloadUrl} download data-testid="download-seg">SEG</a>
+                </li>
+              ))}
+            </ul>
+          </div>
+          <div className="card" data-testid="measurements">
+            <h2>Your measurements</h2>
+            {measurements.length === 0 ? <p className="muted">None yet: length, bidirectional, angle, ROI and probe tools in the viewer.</p> : (
+              <ol>{measurements.map((m, i) => <li key={i} data-testid="measurement">{describeMeasurement(m)} <span className="muted">(slice {slices.indexOf(m.sopInstanceUid) + 1})</span></li>)}</ol>
             )}
           </div>
           {task.decisions.length > 0 && (
             <div className="card" data-testid="decisions">
               <h2>Decisions</h2>
-              <ol>{task.decisions.map((d) => <li key={d.read} data-testid="decision">{d.read === 1 ? 'First' : 'Second'} read by {d.readerName}: {d.decision.toLowerCase()}{d.label ? ` (${d.label})` : ''}{d.comment ? ` — “${d.comment}”` : ''}</li>)}</ol>
+              <ol>{task.decisions.map((d) => (
+                <li key={d.read}>
+                  <span data-testid="decision">{d.read === 1 ? 'First' : 'Second'} read by {d.readerName}: {d.decision.toLowerCase()}{d.label ? ` (${d.label})` : ''}{d.comment ? ` — “${d.comment}”` : ''}</span>
+                  {d.measurements.length > 0 && (
+                    <ul>{d.measurements.map((m, i) => <li key={i} data-testid="decision-measurement">{describeMeasurement(m)} <span className="muted">(slice {slices.indexOf(m.sopInstanceUid) + 1})</span></li>)}</ul>
+                  )}
+                </li>
+              ))}</ol>
             </div>
           )}
           {mine ? (
