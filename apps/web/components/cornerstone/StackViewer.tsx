@@ -74,6 +74,10 @@ const VERSION_COLOURS: [number, number, number][] = [[255, 196, 0], [0, 170, 255
 const DEFAULT_OPACITY = 0.45;
 let nextId = 0;
 
+// Cornerstone (decode workers, codecs, rendering) starts as soon as this module loads in the
+// browser, so it overlaps the page's own queries instead of following them.
+if (typeof window !== 'undefined') void ensureCornerstone().catch(() => undefined);
+
 interface Voi { center: number; width: number }
 
 function voiOf(viewport: core.Types.IStackViewport): Voi | null {
