@@ -349,8 +349,9 @@ export function StackViewer({ studyUid, seriesUid, instanceUids, initialPreset, 
     viewport.render();
   };
   // before the whole stack is in, scrolling is remembered and applied when it arrives
+  // (clamped to the series' length from the props: `count` is still 0 until the first image's stack is set)
   const remember = (at: number) => {
-    const target = Math.min(Math.max(0, count - 1), Math.max(0, at));
+    const target = Math.min(Math.max(0, instanceUids.length - 1), Math.max(0, at));
     pendingRef.current.index = target;
     setIndex(target);
   };
