@@ -9,8 +9,8 @@ import { decodeAllFrames, isStorageContainer, parseInstance, restoreFromStorage 
 import { poolSql } from '@imaging/db';
 import { NotFound } from '@imaging/errors';
 import { storeCompressed } from './compress-stored-instance';
-import { scheduleSeriesProcessing } from '../ai/schedule-processing';
-import { modelReads, rememberSliceInput, sliceInput } from '../ai/slice-input';
+import { scheduleSeriesProcessing } from '../pipeline/schedule-processing';
+import { modelReads, rememberSliceInput, sliceInput } from '../pipeline/slice-input';
 import type { Services } from '../context';
 import { CpuMeter } from './cpu-meter';
 import { importSegmentation, SEGMENTATION_STORAGE_UID } from '../segmentation/import-segmentation';

@@ -9,8 +9,8 @@
 import { poolSql } from '@imaging/db';
 import { inferJobId, preprocessJobId } from '@imaging/jobs';
 import type { Services } from '../context';
-import { STRAGGLER_MS, markSeriesFailed } from '../ai/process-series';
-import { scheduleSeriesProcessing } from '../ai/schedule-processing';
+import { STRAGGLER_MS, markSeriesFailed } from './process-series';
+import { scheduleSeriesProcessing } from './schedule-processing';
 
 export const REQUEUES_EXHAUSTED = 'PIPELINE_REQUEUES_EXHAUSTED';
 

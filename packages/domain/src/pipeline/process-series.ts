@@ -10,7 +10,7 @@ import { decodeFrame, parseInstance } from '@imaging/dicom';
 import { batchImages, countSet, encodeMask, resampleMask, summariseFindings, type InferenceEngine } from '@imaging/ml';
 import type { Services } from '../context';
 import { readInstanceFile } from '../ingest/compress-stored-instance';
-import type { ActiveModel } from './model-registry';
+import type { ActiveModel } from '../models/model-registry';
 import { recallSliceInput, sliceInput, type SliceInput } from './slice-input';
 import { checkInputDomain, checkOutputDomain, domainForModel } from './domain-guard';
 import { offerForReview, reviewTaskOfSeries, untouchedByReaders } from '../review/review-tasks';

@@ -6,11 +6,11 @@ import { syntheticCtSeries } from '@imaging/dicom';
 import { poolSql } from '@imaging/db';
 import { ingestInstances } from '../ingest/ingest-instances';
 import { preprocessInstance } from '../ingest/preprocess-instance';
-import { activeModel, registerShippedModel, type ActiveModel } from './model-registry';
+import { activeModel, registerShippedModel, type ActiveModel } from '../models/model-registry';
 import { markSeriesFailed, prepareSlices, processSeries, seriesSliceRows, type InferenceRuntime } from './process-series';
 import { clearSliceInputCache } from './slice-input';
 import { sliceMask, studyAiResults, studyProcessing } from './results';
-import { studyCost } from './study-cost';
+import { studyCost } from '../costs/study-cost';
 import type { InferJob } from '@imaging/jobs';
 
 describe('AI pipeline', () => {

@@ -7,7 +7,7 @@ import { createLocalEngine, shippedModelDir, type InferenceEngine } from '@imagi
 import type { InferJob } from '@imaging/jobs';
 import { ingestInstances } from '../ingest/ingest-instances';
 import { preprocessInstance } from '../ingest/preprocess-instance';
-import { activeModel, registerShippedModel } from './model-registry';
+import { activeModel, registerShippedModel } from '../models/model-registry';
 import { processSeries, type InferenceRuntime } from './process-series';
 import { studyAiResults } from './results';
 

@@ -13,7 +13,7 @@ import {
 } from '@imaging/ml';
 import { auditBase, type DomainContext, type Services } from '../context';
 import { activeModel, registerModelDirectory } from './model-registry';
-import { prepareSlices, seriesSliceRows } from './process-series';
+import { prepareSlices, seriesSliceRows } from '../pipeline/process-series';
 
 export type RejectedPolicy = 'exclude' | 'negative';
 export type CaseSource = 'approved' | 'corrected' | 'rejected' | 'imported';

@@ -8,7 +8,7 @@
 // priority, and delays routine series to the next UTC midnight once the daily ceiling is reached.
 import { poolSql } from '@imaging/db';
 import type { Services } from '../context';
-import { decideBudget } from './budget-policy';
+import { decideBudget } from '../costs/budget-policy';
 import { STRAGGLER_MS } from './process-series';
 
 /** Returns whether the series was scheduled (false: other instances are still pending, or no series). */
