@@ -1,6 +1,6 @@
 // The BlobStore contract, run against both drivers: the filesystem and S3 (a real S3 protocol
 // server, s3rver, on a loopback port).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FileBlobStore, contentKey, createBlobStore, type BlobStore } from './index';
@@ -58,6 +58,38 @@ describe.each(drivers)('BlobStore (%s driver)', (_name, open) => {
       expect(b.sizeBytes).toBe(Number.parseInt(b.key.slice(-2), 16) + 1);
       expect(b.modifiedAt.getTime()).toBeGreaterThanOrEqual(before);
     }
+  });
+
+  it('streams a blob of many chunks under a new key, durable as put, and refuses an existing key', async () => {
+    const chunks = Array.from({ length: 40 }, (_, i) => Buffer.alloc(1000 + i, i));
+    async function* source() { yield* chunks; }
+    const k = 'exports/stream-1.zip';
+    expect(await store.putStream(k, source())).toEqual({ sizeBytes: chunks.reduce((n, c) => n + c.byteLength, 0) });
+    expect((await store.get(k)).equals(Buffer.concat(chunks))).toBe(true);
+    let read = 0;
+    async function* counted() { for (const c of chunks) { read++; yield c; } }
+    await expect(store.putStream(k, counted())).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(read).toBe(0); // refused before reading anything
+    expect((await store.get(k)).equals(Buffer.concat(chunks))).toBe(true);
+  });
+
+  it('a stream whose source throws rethrows its error and leaves nothing, not even a temp file', async () => {
+    const refusal = new Error('the producer gave up');
+    async function* failing() {
+      yield Buffer.alloc(4096, 1);
+      yield Buffer.alloc(4096, 2);
+      throw refusal;
+    }
+    const k = 'exports/stream-2.zip';
+    await expect(store.putStream(k, failing())).rejects.toBe(refusal);
+    expect(await store.exists(k)).toBe(false);
+    const listed = [];
+    for await (const b of store.list()) listed.push(b);
+    expect(listed).toEqual([]);
+    if (store instanceof FileBlobStore) expect(readdirSync(path.join(store.root, 'exports'))).toEqual([]);
+    // the key is free for a later stream
+    async function* ok() { yield Buffer.from('whole'); }
+    expect(await store.putStream(k, ok())).toEqual({ sizeBytes: 5 });
   });
 
   it('reads byte ranges, clamps the last byte and refuses a first byte past the end', async () => {

@@ -1,9 +1,11 @@
-// Filesystem driver. Writes are atomic (temp file, fsync, rename) so a crash never leaves a
-// half-written object under its final key.
+// Filesystem driver. Writes, whole or streamed, are atomic (temp file, fsync, rename, directory
+// sync) so a crash never leaves a half-written object under its final key; a crash mid-write leaves
+// only a `.part` file, which list() skips.
 import { promises as fs, constants as fsConstants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { NotFound, RangeNotSatisfiable } from '@imaging/errors';
+import { Conflict, NotFound, RangeNotSatisfiable } from '@imaging/errors';
 import type { BlobStore, StoredBlob } from './index';
 import { checkKey, checkRange } from './keys';
 
@@ -17,30 +19,21 @@ export class FileBlobStore implements BlobStore {
   async put(key: string, bytes: Uint8Array): Promise<{ written: boolean }> {
     const target = this.pathOf(key);
     if (await this.exists(key)) return { written: false };
-    const dir = path.dirname(target);
-    const created = await fs.mkdir(dir, { recursive: true });
-    // Temp file beside the target (same directory, so the rename is atomic); fdatasync makes the
-    // content durable before the name appears.
-    const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
-    const handle = await fs.open(temp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, target);
-    // The name is durable only once its directory is synced (and the directories made for it, in
-    // their parents): the index row that points here commits after put returns, so a power cut
-    // must not keep the row and lose the name.
-    const toSync: string[] = [];
-    for (let d = dir; ; d = path.dirname(d)) {
-      toSync.push(d);
-      if (!created || d === created || d === path.dirname(d)) break;
-    }
-    if (created) toSync.push(path.dirname(created));
-    for (const d of toSync) await syncDirectory(d);
+    await writeDurably(target, (handle) => handle.writeFile(bytes));
     return { written: true };
+  }
+
+  async putStream(key: string, source: AsyncIterable<Uint8Array>): Promise<{ sizeBytes: number }> {
+    const target = this.pathOf(key);
+    if (await this.exists(key)) throw new Conflict(`blob ${key} exists already`);
+    let sizeBytes = 0;
+    await writeDurably(target, async (handle) => {
+      for await (const chunk of source) {
+        await writeAt(handle, chunk, sizeBytes);
+        sizeBytes += chunk.byteLength;
+      }
+    });
+    return { sizeBytes };
   }
 
   async get(key: string): Promise<Buffer> {
@@ -55,7 +48,7 @@ export class FileBlobStore implements BlobStore {
   async getRange(key: string, start: number, end: number): Promise<Buffer> {
     checkRange(start, end);
     const file = this.pathOf(key);
-    let handle: import('node:fs/promises').FileHandle;
+    let handle: FileHandle;
     try {
       handle = await fs.open(file, 'r');
     } catch (e) {
@@ -125,6 +118,47 @@ export class FileBlobStore implements BlobStore {
 
 function missing(e: unknown, key: string): Error {
   return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new NotFound(`blob ${key}`) : (e as Error);
+}
+
+/**
+ * Writes a file under `target` so that it appears whole or not at all: a temp file beside it (same
+ * directory, so the rename is atomic), fdatasync before the name appears, then the directory synced
+ * (and any directory made for it, in its parent): the index row that points here commits once the
+ * write returns, so a power cut must not keep the row and lose the name. A failed write, the
+ * caller's included, removes the temp file.
+ */
+async function writeDurably(target: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+  const dir = path.dirname(target);
+  const created = await fs.mkdir(dir, { recursive: true });
+  const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
+  const handle = await fs.open(temp, 'wx');
+  try {
+    try {
+      await write(handle);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, target);
+  } catch (e) {
+    await fs.rm(temp, { force: true });
+    throw e;
+  }
+  const toSync: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    toSync.push(d);
+    if (!created || d === created || d === path.dirname(d)) break;
+  }
+  if (created) toSync.push(path.dirname(created));
+  for (const d of toSync) await syncDirectory(d);
+}
+
+/** All of `bytes` at `position` (a write may take fewer bytes than offered). */
+async function writeAt(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < bytes.byteLength;) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, position + done);
+    done += bytesWritten;
+  }
 }
 
 async function syncDirectory(dir: string): Promise<void> {

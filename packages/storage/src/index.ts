@@ -5,6 +5,9 @@
 // - put resolves only once the bytes are durable and a failed put leaves nothing under the key,
 //   so ingest may commit its index rows after it (an unreferenced blob is at worst left to
 //   sweepOrphanBlobs, never a row without its file);
+// - putStream writes a blob of unknown length from an async iterable, with put's durability; if the
+//   iterable throws (the producer gave up: a bound passed) or the store fails, the write is
+//   aborted and nothing is left under the key (a temp file removed, a multipart upload aborted);
 // - list() yields every stored key with its modification time, for that sweep;
 // - getRange() reads a byte range without reading the whole blob.
 // Failures are typed (@imaging/errors): NOT_FOUND for a missing key, RANGE_NOT_SATISFIABLE for a
@@ -26,6 +29,13 @@ export interface StoredBlob {
 export interface BlobStore {
   /** Writes bytes under key unless the key already exists; returns whether it wrote. */
   put(key: string, bytes: Uint8Array): Promise<{ written: boolean }>;
+  /**
+   * Writes the chunks of `source` under a key that must not exist yet (CONFLICT otherwise; made for
+   * new keys such as an export's archive, not content keys). Memory holds a chunk at a time (the
+   * S3 driver: its part buffers). Resolves once the whole blob is durable; if `source` throws,
+   * that error is rethrown after the write was aborted.
+   */
+  putStream(key: string, source: AsyncIterable<Uint8Array>): Promise<{ sizeBytes: number }>;
   get(key: string): Promise<Buffer>;
   /** Bytes `start` to `end` inclusive (RFC 9110 §14.1.2 numbering); `end` past the blob is clamped. */
   getRange(key: string, start: number, end: number): Promise<Buffer>;

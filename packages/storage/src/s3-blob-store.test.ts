@@ -127,6 +127,45 @@ describe('S3BlobStore', () => {
     }
   });
 
+  it('streams a blob larger than a part as a multipart upload, read back whole', async () => {
+    const store = server.store({ partSizeBytes: 5 * MiB, partConcurrency: 2 });
+    const sent = recordCommands(store);
+    const bytes = randomBytes(12 * MiB + 321);
+    async function* chunks() { for (let at = 0; at < bytes.byteLength; at += 64 * 1024) yield bytes.subarray(at, at + 64 * 1024); }
+    expect(await store.putStream('exports/big.zip', chunks())).toEqual({ sizeBytes: bytes.byteLength });
+    expect(sent.filter((c) => c === 'UploadPartCommand')).toHaveLength(3);
+    expect(sent).toContain('CompleteMultipartUploadCommand');
+    expect((await store.get('exports/big.zip')).equals(bytes)).toBe(true);
+  });
+
+  it('a streamed source that throws after a part went up aborts the multipart upload and leaves no object', async () => {
+    const store = server.store({ partSizeBytes: 5 * MiB, partConcurrency: 1 });
+    const sent = recordCommands(store);
+    const refusal = new Error('archive bound passed');
+    async function* chunks() {
+      for (let i = 0; i < 12; i++) yield randomBytes(MiB);
+      throw refusal;
+    }
+    await expect(store.putStream('exports/failed.zip', chunks())).rejects.toBe(refusal);
+    expect(sent).toContain('UploadPartCommand');
+    expect(sent).toContain('AbortMultipartUploadCommand');
+    expect(sent).not.toContain('CompleteMultipartUploadCommand');
+    expect(await keys(store)).toEqual([]);
+  });
+
+  it('a connection cut mid-stream gives SERVICE_UNAVAILABLE and leaves no object', async () => {
+    const proxy = await startCuttingProxy(server.endpoint, MiB);
+    try {
+      const store = server.store({ endpoint: proxy.endpoint, partSizeBytes: 5 * MiB, partConcurrency: 1 });
+      async function* chunks() { for (let i = 0; i < 3; i++) yield randomBytes(MiB); }
+      await expect(store.putStream('exports/cut.zip', chunks())).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('putStream of exports/cut.zip failed') });
+      expect(proxy.cuts).toBeGreaterThanOrEqual(1);
+      expect(await keys(server.store())).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a store that never answers fails within its timeouts, typed, and readiness fails with it', async () => {
     const silent = await startSilentServer();
     try {

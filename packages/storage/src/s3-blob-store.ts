@@ -1,18 +1,20 @@
 // S3-compatible driver (AWS S3, MinIO, Ceph RGW, ...). S3 makes an object visible only once a
 // PutObject or CompleteMultipartUpload has succeeded, and then durably: so a put that resolved is
 // durable, and a put that failed (connection cut mid-body, a part refused) leaves no object under
-// the key. Blobs over `partSizeBytes` go up as a multipart upload, aborted on any failure; a
-// process killed mid-upload leaves only invisible parts, which a bucket lifecycle rule
-// (AbortIncompleteMultipartUpload, docs/DEPLOYING.md) removes. Credentials come from the SDK's
+// the key. Blobs over `partSizeBytes`, and streamed blobs that grow past it, go up as a multipart
+// upload, aborted on any failure (a streamed body's own included); a process killed mid-upload
+// leaves only invisible parts, which a bucket lifecycle rule (AbortIncompleteMultipartUpload,
+// docs/DEPLOYING.md) removes. Credentials come from the SDK's
 // default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, a web identity token, the
 // instance role); this module never sees or logs them.
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { NotFound, RangeNotSatisfiable, Unavailable, isAppError } from '@imaging/errors';
+import { Conflict, NotFound, RangeNotSatisfiable, Unavailable, isAppError } from '@imaging/errors';
 import type { BlobStore, StoredBlob } from './index';
 import { checkKey, checkRange } from './keys';
 
@@ -83,6 +85,53 @@ export class S3BlobStore implements BlobStore {
       throw storeError(e, 'put', key);
     }
     return { written: true };
+  }
+
+  async putStream(key: string, source: AsyncIterable<Uint8Array>): Promise<{ sizeBytes: number }> {
+    checkKey(key);
+    if (await this.head(key, 'putStream')) throw new Conflict(`blob ${key} exists already`);
+    // Upload reads the body part by part: a blob up to one part becomes one PutObject, a larger one
+    // a multipart upload, aborted when the body fails. Memory: the parts in flight and the one filling.
+    const read = { sizeBytes: 0, failed: false, error: undefined as unknown };
+    const counted = async function* () {
+      try {
+        for await (const chunk of source) {
+          read.sizeBytes += chunk.byteLength;
+          yield chunk;
+        }
+      } catch (error) {
+        read.failed = true;
+        read.error = error;
+        throw error;
+      }
+    };
+    const body = Readable.from(counted(), { highWaterMark: 1 }); // one chunk read ahead, not 16
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body },
+      partSize: this.partSizeBytes,
+      queueSize: this.settings.partConcurrency ?? 4,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (e) {
+      body.destroy();
+      await this.removeAfterFailedStream(key);
+      if (read.failed) throw read.error;
+      throw storeError(e, 'putStream', key);
+    }
+    return { sizeBytes: read.sizeBytes };
+  }
+
+  /** The key did not exist when the stream began: whatever a failed stream left under it (a store
+   *  that exposed a torn PutObject) goes. */
+  private async removeAfterFailedStream(key: string): Promise<void> {
+    try {
+      if (await this.head(key, 'putStream')) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch {
+      // the store is still failing: nothing was completed under the key, or a later sweep finds it
+    }
   }
 
   private async head(key: string, operation: string): Promise<{ sizeBytes: number; etag: string | undefined } | null> {
