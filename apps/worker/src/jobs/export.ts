@@ -1,5 +1,6 @@
-// Consumer of the `deidentified-export` queue: one export at a time per worker (it holds the
-// archive in memory, bounded by EXPORT_MAX_ARCHIVE_MB); the use case does the work.
+// Consumer of the `deidentified-export` queue: one export at a time per worker (an archive streams
+// to the blob store; a REMOTE_AE export holds its instances, bounded by EXPORT_MAX_ARCHIVE_MB);
+// the use case does the work.
 import type { Job } from 'bullmq';
 import type { DeidentifiedExportJob } from '@imaging/jobs';
 import { executeDeidentifiedExport, failStaleExport, type Services } from '@imaging/domain';

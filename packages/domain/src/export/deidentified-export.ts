@@ -2,18 +2,20 @@
 // packages/dicom deidentify): an admin names studies, a research project and the options; a job
 // de-identifies every instance with the project's one key (same patient → same pseudonym, same
 // study → same UIDs in every export of the project), refuses burned-in annotation instances and
-// lists them in the report, and writes a zip archive to the blob store or C-STOREs to a remote AE.
+// lists them in the report, and streams a zip archive to the blob store (one instance in memory at a
+// time, EXPORT_MAX_ARCHIVE_MB checked as it grows, the write aborted on any failure) or C-STOREs
+// to a remote AE.
 // The pseudonym table (project, original patient id/issuer → pseudonym) is private: admins only,
 // every read audited (pseudonym.read). export.start and export.done are audited with the state change.
 import { randomBytes } from 'node:crypto';
-import { Zip, ZipPassThrough } from 'fflate';
 import { appendAudit, inSqlTransaction, poolSql, recordAudit, type Sql } from '@imaging/db';
 import { requirePermission } from '@imaging/auth';
-import { deidentifyInstance, DicomError, locateDataset, remapUid } from '@imaging/dicom';
+import { deidentifyInstance, DicomError, locateDataset, remapUid, type DeidentifiedInstance } from '@imaging/dicom';
 import { AppError, Conflict, Invalid, NotFound, TooLarge } from '@imaging/errors';
 import { auditBase, type DomainContext, type Services } from '../context';
 import { retrieveInstances } from '../dicomweb/retrieve';
 import { storeInstancesToRemote, type OutboundInstance } from '../dimse/dimse-client';
+import { StreamingZip, ZIP_MAX_ENTRIES } from './streaming-zip';
 
 export type ExportState = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
 export type ExportDestination = 'ARCHIVE' | 'REMOTE_AE';
@@ -109,7 +111,8 @@ export async function listDeidentifiedExports(ctx: DomainContext, first = 50): P
 /**
  * Checks and queues an export. Refusals before anything is written: FORBIDDEN (not an admin),
  * BAD_USER_INPUT, NOT_FOUND (a study or the remote AE is unknown), CONFLICT (the AE is disabled),
- * PAYLOAD_TOO_LARGE (more studies or instances than EXPORT_MAX_STUDIES / EXPORT_MAX_INSTANCES).
+ * PAYLOAD_TOO_LARGE (more studies or instances than EXPORT_MAX_STUDIES / EXPORT_MAX_INSTANCES, or
+ * more files than a zip without Zip64 holds).
  * The project is created with a fresh random key on its first export.
  */
 export async function startDeidentifiedExport(ctx: DomainContext, input: StartDeidentifiedExportInput): Promise<DeidentifiedExportView> {
@@ -145,6 +148,8 @@ export async function startDeidentifiedExport(ctx: DomainContext, input: StartDe
   if (missing.length) throw new NotFound(`${missing.length === 1 ? 'study' : 'studies'} ${missing.slice(0, 5).join(', ')}`);
   const total = [...known.values()].reduce((a, b) => a + b, 0);
   if (total > limits.maxInstances) throw new TooLarge(`the studies hold ${total} instances; one export carries at most ${limits.maxInstances} (EXPORT_MAX_INSTANCES)`);
+  // the archive's files and its REPORT.json: a zip without Zip64 counts at most 65,535
+  if (input.destination === 'ARCHIVE' && total + 1 > ZIP_MAX_ENTRIES) throw new TooLarge(`the studies hold ${total} instances; one archive holds at most ${ZIP_MAX_ENTRIES - 1}`);
 
   const id = await inSqlTransaction(ctx.db, async (sql) => {
     await sql.query(`INSERT INTO "ResearchProject" (id, name, key, "createdAt") VALUES (gen_random_uuid(), $1, $2, now()) ON CONFLICT (name) DO NOTHING`, [project, randomBytes(32)]);
@@ -191,39 +196,11 @@ export async function openExportArchive(ctx: DomainContext, id: string): Promise
   return { id, filename: `export-${row.project.replace(/[^A-Za-z0-9._-]/g, '_')}-${id.slice(0, 8)}.zip`, size: Number(row.archiveBytes), read: (start, end) => ctx.store.getRange(key, start, end) };
 }
 
-/** Zip entries collected in memory, bounded (fflate, stored: DICOM pixel data gains little from deflate). */
-class BoundedZip {
-  private readonly chunks: Uint8Array[] = [];
-  private bytes = 0;
-  private error: Error | null = null;
-  private readonly zip: Zip;
-  private finished: Promise<Buffer>;
-  constructor(private readonly maxBytes: number) {
-    let resolve!: (b: Buffer) => void;
-    let reject!: (e: Error) => void;
-    this.finished = new Promise((res, rej) => { resolve = res; reject = rej; });
-    this.finished.catch(() => undefined);
-    this.zip = new Zip((err, chunk, final) => {
-      if (err) { this.error = err; reject(err); return; }
-      this.bytes += chunk.byteLength;
-      this.chunks.push(chunk);
-      if (final) resolve(Buffer.concat(this.chunks));
-    });
-  }
-  add(name: string, data: Uint8Array): void {
-    if (this.error) throw this.error;
-    // each entry adds its bytes, a local header and a central directory record (~2 × (46 + name))
-    if (this.bytes + data.byteLength + 2 * (46 + name.length) + 22 > this.maxBytes) {
-      throw new TooLarge(`the archive would pass ${Math.round(this.maxBytes / 1024 / 1024)} MiB (EXPORT_MAX_ARCHIVE_MB): export fewer studies`);
-    }
-    const entry = new ZipPassThrough(name);
-    this.zip.add(entry);
-    entry.push(data, true);
-  }
-  end(): Promise<Buffer> {
-    this.zip.end();
-    return this.finished;
-  }
+/** Nothing of the selection could be exported: CONFLICT when every instance left out has burned-in
+ *  annotation, UNPROCESSABLE_DICOM otherwise. */
+function nothingExported(counts: Counts): AppError {
+  if (counts.refused > 0 && counts.failed === 0) return new Conflict(`every instance (${counts.refused}) has burned-in annotation: nothing to export`);
+  return new AppError('UNPROCESSABLE_DICOM', `no instance could be de-identified (${counts.failed} failed, ${counts.refused} refused)`);
 }
 
 function entry(list: ExportReportEntry[], e: ExportReportEntry) {
@@ -285,75 +262,79 @@ export async function executeDeidentifiedExport(services: Services, exportId: st
     };
 
     const pseudonyms = new Map<string, { patientId: string; issuer: string; pseudonym: string }>();
-    const zip = row.destination === 'ARCHIVE' ? new BoundedZip(services.config.export.maxArchiveBytes) : null;
-    const outbound: { item: OutboundInstance; bytes: Uint8Array; series: string }[] = [];
-    let heldBytes = 0;
-    for (const study of row.studyInstanceUids) {
-      const files = await retrieveInstances(ctx, { study }, [{ transferSyntax: '*' }], { auditAction: 'export.read' });
-      for (const f of files) {
-        const m = bySop.get(f.sopInstanceUid)!;
-        counts.processed++;
-        try {
-          const out = deidentifyInstance(await f.read(), deid);
-          pseudonyms.set(`${m.patientId}\u0000${m.issuer}`, { patientId: m.patientId, issuer: m.issuer, pseudonym: out.patientPseudonym });
-          if (zip) {
-            zip.add(`${out.patientPseudonym}/${out.studyInstanceUid}/${out.seriesInstanceUid}/${out.sopInstanceUid}.dcm`, out.bytes);
-          } else {
-            heldBytes += out.bytes.byteLength;
-            if (heldBytes > services.config.export.maxArchiveBytes) throw new TooLarge(`the de-identified instances pass ${Math.round(services.config.export.maxArchiveBytes / 1024 / 1024)} MiB (EXPORT_MAX_ARCHIVE_MB): export fewer studies`);
-            const bytes = out.bytes;
-            // the copy's own syntax (a Deflated original comes out Explicit VR Little Endian)
-            const storedTransferSyntaxUid = locateDataset(bytes).transferSyntaxUid;
-            outbound.push({ bytes, series: m.series, item: { sopClassUid: m.sopClassUid, sopInstanceUid: out.sopInstanceUid, storedTransferSyntaxUid, read: async () => bytes } });
+    /** Every instance of the selected studies, de-identified; refused and failed ones are counted and listed instead. */
+    const deidentified = async function* () {
+      for (const study of row.studyInstanceUids) {
+        const files = await retrieveInstances(ctx, { study }, [{ transferSyntax: '*' }], { auditAction: 'export.read' });
+        for (const f of files) {
+          const m = bySop.get(f.sopInstanceUid)!;
+          counts.processed++;
+          let out: DeidentifiedInstance | null = null;
+          try {
+            out = deidentifyInstance(await f.read(), deid);
+            pseudonyms.set(`${m.patientId}\u0000${m.issuer}`, { patientId: m.patientId, issuer: m.issuer, pseudonym: out.patientPseudonym });
+          } catch (e) {
+            if (!(e instanceof DicomError)) throw e;
+            const burnedIn = e.code === 'BURNED_IN_ANNOTATION';
+            counts[burnedIn ? 'refused' : 'failed']++;
+            entry(burnedIn ? refused : failed, { sopInstanceUid: f.sopInstanceUid, seriesInstanceUid: m.series, code: e.code, reason: e.message });
           }
-          counts.exported++;
-        } catch (e) {
-          if (e instanceof DicomError && e.code === 'BURNED_IN_ANNOTATION') {
-            counts.refused++;
-            entry(refused, { sopInstanceUid: f.sopInstanceUid, seriesInstanceUid: m.series, code: e.code, reason: e.message });
-          } else if (e instanceof DicomError) {
-            counts.failed++;
-            entry(failed, { sopInstanceUid: f.sopInstanceUid, seriesInstanceUid: m.series, code: e.code, reason: e.message });
-          } else throw e;
+          if (out) {
+            yield { instance: out, sopClassUid: m.sopClassUid, series: m.series };
+            counts.exported++; // taken: in the archive, or held for sending
+          }
+          await progress();
         }
-        await progress();
       }
-    }
-
-    if (counts.exported === 0) {
-      const onlyBurnedIn = counts.refused > 0 && counts.failed === 0;
-      const code = onlyBurnedIn ? 'CONFLICT' : 'UNPROCESSABLE_DICOM';
-      await finish(services, row, {
-        state: 'FAILED', counts, report: report(), errorCode: code, details: {},
-        error: onlyBurnedIn ? `every instance (${counts.refused}) has burned-in annotation: nothing to export` : `no instance could be de-identified (${counts.failed} failed, ${counts.refused} refused)`,
+      if (counts.exported === 0) throw nothingExported(counts);
+      // the pseudonym table holds every patient of the export (first export of a patient creates the row)
+      await inSqlTransaction(services.db, async (tx) => {
+        for (const p of pseudonyms.values()) {
+          await tx.query(`INSERT INTO "Pseudonym" ("projectId", "originalPatientId", "originalIssuer", pseudonym, "createdAt") VALUES ($1::uuid, $2, $3, $4, now())
+                          ON CONFLICT ("projectId", "originalPatientId", "originalIssuer") DO NOTHING`, [row.projectId, p.patientId, p.issuer, p.pseudonym]);
+        }
       });
-      return 'failed';
-    }
+    };
 
-    // the pseudonym table holds every patient of the export (first export of a patient creates the row)
-    await inSqlTransaction(services.db, async (tx) => {
-      for (const p of pseudonyms.values()) {
-        await tx.query(`INSERT INTO "Pseudonym" ("projectId", "originalPatientId", "originalIssuer", pseudonym, "createdAt") VALUES ($1::uuid, $2, $3, $4, now())
-                        ON CONFLICT ("projectId", "originalPatientId", "originalIssuer") DO NOTHING`, [row.projectId, p.patientId, p.issuer, p.pseudonym]);
-      }
-    });
-
-    if (zip) {
-      zip.add('REPORT.json', new TextEncoder().encode(JSON.stringify({
-        exportId, project: row.project, profile: 'PS3.15 Annex E Basic Application Level Confidentiality Profile', options: row.options,
-        instances: counts.exported, refusedBurnedInAnnotation: counts.refused, failed: counts.failed,
-        // refused/failed instances are named by their de-identified UIDs: the report travels with the data
-        refused: refused.map((r) => ({ sopInstanceUid: remapUid(deid.key, r.sopInstanceUid), seriesInstanceUid: remapUid(deid.key, r.seriesInstanceUid), reason: r.code })),
-      }, null, 2)));
-      const archive = await zip.end();
+    if (row.destination === 'ARCHIVE') {
+      // streamed to the blob store entry by entry: memory holds one instance, the bound is checked
+      // as the archive grows, and any failure (the bound, a store outage) aborts the write
       const archiveKey = `exports/${exportId}.zip`;
-      await services.store.put(archiveKey, archive);
-      await finish(services, row, { state: 'DONE', counts, report: report(), archiveKey, archiveBytes: archive.byteLength, details: { archiveBytes: archive.byteLength, patients: pseudonyms.size } });
-      log.info({ ...counts, bytes: archive.byteLength }, 'export archive written');
+      const zip = new StreamingZip(services.config.export.maxArchiveBytes, 'EXPORT_MAX_ARCHIVE_MB');
+      const archive = async function* () {
+        for await (const { instance } of deidentified()) {
+          yield* zip.add(`${instance.patientPseudonym}/${instance.studyInstanceUid}/${instance.seriesInstanceUid}/${instance.sopInstanceUid}.dcm`, instance.bytes);
+        }
+        yield* zip.add('REPORT.json', new TextEncoder().encode(JSON.stringify({
+          exportId, project: row.project, profile: 'PS3.15 Annex E Basic Application Level Confidentiality Profile', options: row.options,
+          instances: counts.exported, refusedBurnedInAnnotation: counts.refused, failed: counts.failed,
+          // refused/failed instances are named by their de-identified UIDs: the report travels with the data
+          refused: refused.map((r) => ({ sopInstanceUid: remapUid(deid.key, r.sopInstanceUid), seriesInstanceUid: remapUid(deid.key, r.seriesInstanceUid), reason: r.code })),
+        }, null, 2)));
+        yield* zip.end();
+      };
+      const { sizeBytes } = await services.store.putStream(archiveKey, archive());
+      try {
+        await finish(services, row, { state: 'DONE', counts, report: report(), archiveKey, archiveBytes: sizeBytes, details: { archiveBytes: sizeBytes, patients: pseudonyms.size } });
+      } catch (e) {
+        await services.store.delete(archiveKey).catch(() => undefined); // no archive without its DONE row
+        throw e;
+      }
+      log.info({ ...counts, bytes: sizeBytes }, 'export archive written');
       return 'done';
     }
 
-    // REMOTE_AE: the de-identified instances by C-STORE (the AE was checked at start; re-read now)
+    // REMOTE_AE: the de-identified instances by C-STORE, once all are made (the AE was checked at start; re-read now)
+    const outbound: { item: OutboundInstance; series: string }[] = [];
+    let heldBytes = 0;
+    for await (const { instance, sopClassUid, series } of deidentified()) {
+      const bytes = instance.bytes;
+      heldBytes += bytes.byteLength;
+      if (heldBytes > services.config.export.maxArchiveBytes) throw new TooLarge(`the de-identified instances pass ${Math.round(services.config.export.maxArchiveBytes / 1024 / 1024)} MiB (EXPORT_MAX_ARCHIVE_MB): export fewer studies`);
+      // the copy's own syntax (a Deflated original comes out Explicit VR Little Endian)
+      const storedTransferSyntaxUid = locateDataset(bytes).transferSyntaxUid;
+      outbound.push({ series, item: { sopClassUid, sopInstanceUid: instance.sopInstanceUid, storedTransferSyntaxUid, read: async () => bytes } });
+    }
     const ae = row.remoteAeId ? await services.db.remoteAe.findUnique({ where: { id: row.remoteAeId } }) : null;
     if (!ae) throw new NotFound('the remote AE of this export (deleted since it started)');
     if (!ae.enabled) throw new Conflict(`the remote AE ${ae.aeTitle} is disabled`, { reason: 'REMOTE_AE_DISABLED' });
