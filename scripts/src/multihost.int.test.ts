@@ -8,7 +8,7 @@
 // subscription on the second host sees the tasks that worker hosts create.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createApiKey, createUser, verifyAudit } from '@imaging/domain';
+import { createApiKey, createUser, isCompressedKey, verifyAudit } from '@imaging/domain';
 import { phantomStudy, until } from '@imaging/testing';
 import { metricValue, startCluster, uploadFiles, type Cluster } from './multihost/cluster';
 import { netnsUnavailable } from './multihost/netns';
@@ -86,7 +86,7 @@ describeWithNetns('the platform on several hosts', () => {
       for (const i of instances) {
         expect(i.preprocessedAt).not.toBeNull();
         expect(i.pipelineFailedAt).toBeNull();
-        expect(i.storageKey.endsWith('.jls')).toBe(true); // compressed (JPEG-LS, verified bit-exact)
+        expect(isCompressedKey(i.storageKey)).toBe(true); // compressed (STORAGE_CODEC, verified bit-exact)
         expect(Number(i.storedBytes)).toBeLessThan(Number(i.sizeBytes));
         expect(await services.store.exists(i.storageKey)).toBe(true); // in S3 on the services host
       }

@@ -8,6 +8,7 @@ export * from './json/dicom-json';
 export * from './parse/frames';
 export * from './decode/decode';
 export * from './compress/container';
+export { STORAGE_CODECS, type StorageCodec } from './compress/codec-threads';
 export * from './render/render';
 export * from './encode/jpeg-ls';
 export * from './encode/transcode';

@@ -93,7 +93,7 @@ export async function waitForPipeline(services: TestServices, seriesInstanceUid:
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && (out.compressedS === null || out.aiResultS === null)) {
     const [row] = await sql.query<{ compressed: number; ai_slices: number | null }>(
-      `SELECT (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = s.id AND i."preprocessedAt" IS NOT NULL AND i."storageKey" LIKE '%.jls') AS compressed,
+      `SELECT (SELECT count(*)::int FROM "Instance" i WHERE i."seriesDbId" = s.id AND i."preprocessedAt" IS NOT NULL AND (i."storageKey" LIKE '%.jls' OR i."storageKey" LIKE '%.htj2k')) AS compressed,
               (SELECT max(a.slices) FROM "AiResult" a WHERE a."seriesDbId" = s.id) AS ai_slices
          FROM "Series" s WHERE s."seriesInstanceUid" = $1`, [seriesInstanceUid]);
     const now = (performance.now() - since) / 1000;

@@ -140,13 +140,13 @@ export async function retrieveFrames<T extends AcceptableSyntax>(
  * JPEG-LS frames straight from compressed storage, not decoded: the container's codestreams are
  * what encodeJpegLsLossless makes of the same frame (CharLS lossless, one component, P = Bits
  * Allocated) whenever Bits Stored = Bits Allocated and there is one sample per pixel, so those are
- * sent as they are. Null when that does not hold (or the blob is not a container): the caller
- * transcodes.
+ * sent as they are. Null when that does not hold (or the blob is not a JPEG-LS container): the
+ * caller transcodes.
  */
 async function storedJpegLsFrames(ctx: DomainContext, storageKey: string, frameNumbers: number[]): Promise<Uint8Array[] | null> {
   const stored = await ctx.store.get(storageKey);
   const coded = containerFrames(stored);
-  if (!coded) return null;
+  if (!coded || coded.codec !== 'jpeg-ls') return null;
   const header = parseInstance(await restoreFromStorage(stored, { pixels: false })).instance;
   if ((header.samplesPerPixel ?? 1) !== 1 || header.bitsStored !== header.bitsAllocated || header.columns !== coded.width) return null;
   const bad = frameNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > coded.frames.length);

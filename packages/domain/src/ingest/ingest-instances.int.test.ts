@@ -1,11 +1,12 @@
 // Ingest failure paths on real services: a crash between blob write and commit leaves no visible
 // instance; a retry of the same bytes reuses the blob; the sweep removes orphans; limits hold.
-import { encodeElement, locateDataset, syntheticCtSeries } from '@imaging/dicom';
+import { containerFrames, encodeElement, locateDataset, parseInstance, syntheticCtSeries } from '@imaging/dicom';
 import { createTestServices, systemContext, countState, type TestServices } from '@imaging/testing';
 import pg from 'pg';
 import { ingestInstances } from './ingest-instances';
 import { sweepOrphanBlobs } from './sweep-orphan-blobs';
-import { compressStoredInstance, readInstanceFile } from './compress-stored-instance';
+import { compressStoredInstance, isCompressedKey, readInstanceFile } from './compress-stored-instance';
+import { retrieveFrames } from '../dicomweb/retrieve';
 import { verifyStoredInstance } from './verify-stored-instance';
 import { preprocessInstance } from './preprocess-instance';
 import { sweepPipeline } from '../pipeline/sweep-pipeline';
@@ -102,7 +103,9 @@ describe('ingestInstances', () => {
     expect(await countState(s)).toMatchObject({ patients: 1, studies: 1, series: 1, instances: 12 });
   });
 
-  it('compresses stored instances losslessly in the background and serves the original bytes', async () => {
+  it.each(['jpeg-ls', 'htj2k'] as const)('compresses stored instances losslessly in the background and serves the original bytes (STORAGE_CODEC=%s)', async (codec) => {
+    await s.close();
+    s = await createTestServices({ storageCodec: codec });
     const big = syntheticCtSeries({ seed: 9, slices: 1, size: 256 }).files[0];
     const [stored] = await ingestInstances(systemContext(s), [big]);
     expect(await compressStoredInstance(s, stored.instanceId!)).toMatchObject({ status: 'compressed' });
@@ -112,6 +115,12 @@ describe('ingestInstances', () => {
     const restored = await readInstanceFile(s, row.storageKey);
     expect(createHash('sha256').update(restored).digest('hex')).toBe(row.sha256);
     expect(await verifyStoredInstance(s, stored.instanceId!)).toEqual({ status: 'verified', frames: 1 });
+    expect(isCompressedKey(row.storageKey) && containerFrames(await s.store.get(row.storageKey))!.codec).toBe(codec);
+    // a frame as stored, decoded from the container
+    const target = { study: stored.studyInstanceUid!, series: stored.seriesInstanceUid!, instance: stored.sopInstanceUid! };
+    const parsed = parseInstance(big);
+    const { frames } = await retrieveFrames(systemContext(s), target, [1], [{ transferSyntax: '*' }]);
+    expect(Buffer.from(frames[0]).equals(Buffer.from(big.subarray(parsed.pixelData!.offset, parsed.pixelData!.offset + parsed.pixelData!.length)))).toBe(true);
   });
 
   it('re-enqueues instances whose preprocess job was lost, and not those already preprocessed', async () => {
