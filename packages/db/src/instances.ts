@@ -122,9 +122,12 @@ export async function indexInstance(sql: Sql, r: InstanceRecord): Promise<IndexO
   return { status: existing.sha256 === i.sha256 ? 'duplicate' : 'conflict', existing };
 }
 
-/** Storage keys referenced by any instance, among the given candidates (for orphan-blob sweeps). */
+/** Blob keys a row points at, among the given candidates (for orphan-blob sweeps): an instance's
+ *  stored file, or a de-identified export's archive. */
 export async function referencedStorageKeys(sql: Sql, keys: string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const rows = await sql.query<{ storageKey: string }>('SELECT DISTINCT "storageKey" FROM "Instance" WHERE "storageKey" = ANY($1)', [keys]);
+  const rows = await sql.query<{ storageKey: string }>(
+    `SELECT "storageKey" FROM "Instance" WHERE "storageKey" = ANY($1)
+     UNION SELECT "archiveKey" FROM "DeidentifiedExport" WHERE "archiveKey" = ANY($1)`, [keys]);
   return new Set(rows.map((r) => r.storageKey));
 }

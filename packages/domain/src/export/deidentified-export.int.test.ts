@@ -1,7 +1,8 @@
 // The de-identified export's archive streamed to each blob store driver on real services
 // (Postgres, Redis, the filesystem and an S3 protocol server with 5 MiB parts): an archive larger
 // than a part goes up in several and lists every instance when Info-ZIP reads it; an archive that
-// passes EXPORT_MAX_ARCHIVE_MB midway leaves no blob and its row FAILED with PAYLOAD_TOO_LARGE.
+// passes EXPORT_MAX_ARCHIVE_MB midway leaves no blob and its row FAILED with PAYLOAD_TOO_LARGE; the
+// orphan-blob sweep keeps a finished archive.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { startS3Server, type TestS3Server } from '../../../storage/src/testing/s
 import type { S3BlobStore } from '../../../storage/src/s3-blob-store';
 import type { Services } from '../context';
 import { ingestInstances } from '../ingest/ingest-instances';
+import { sweepOrphanBlobs } from '../ingest/sweep-orphan-blobs';
 import { executeDeidentifiedExport, getDeidentifiedExport, startDeidentifiedExport } from './deidentified-export';
 
 const MiB = 1024 * 1024;
@@ -87,6 +89,9 @@ describe.each(['fs', 's3'] as const)('de-identified export archive streamed to t
     expect(names.filter((n) => n.endsWith('.dcm'))).toHaveLength(SLICES);
     expect(names).toContain('REPORT.json');
     expect(execFileSync('unzip', ['-tq', file], { encoding: 'utf8' })).toMatch(/No errors detected/);
+    // the archive is no orphan: the maintenance sweep keeps it however old
+    expect(await sweepOrphanBlobs(services, { olderThanMs: 0, now: new Date(Date.now() + 60_000) })).toMatchObject({ removed: 0 });
+    expect(await services.store.exists(key)).toBe(true);
   });
 
   it('an archive passing EXPORT_MAX_ARCHIVE_MB midway leaves no blob and ends FAILED with PAYLOAD_TOO_LARGE', async () => {

@@ -1,5 +1,6 @@
-// Removes blobs that no instance references (left by a crash between blob write and commit, or by
-// a lost conflict race). Only blobs older than a grace period go, so in-flight ingests are safe.
+// Removes blobs that no row references (left by a crash between blob write and commit, or by a
+// lost conflict race): neither an instance's file nor a finished export's archive. Only blobs older
+// than a grace period go, so in-flight ingests are safe.
 import { poolSql, referencedStorageKeys } from '@imaging/db';
 import type { Services } from '../context';
 
