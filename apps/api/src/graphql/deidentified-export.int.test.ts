@@ -211,6 +211,33 @@ describe('de-identified export', () => {
     expect(await h.services.db.auditEvent.count({ where: { action: 'export.start', actorId: rad.id } })).toBe(0);
   });
 
+  it('refuses, when asked, a selection naming a study that holds no instances or that is unknown: typed error, no row, no job', async () => {
+    const patient = await h.services.db.patient.findFirstOrThrow();
+    const noInstances = '1.2.826.0.1.3680043.8.498.1301';
+    const noSeries = '1.2.826.0.1.3680043.8.498.1302';
+    await h.services.db.study.create({ data: { studyInstanceUid: noInstances, patientDbId: patient.id, series: { create: { seriesInstanceUid: `${noInstances}.1`, modality: 'CT' } } } });
+    await h.services.db.study.create({ data: { studyInstanceUid: noSeries, patientDbId: patient.id } });
+    const count = async () => (await h.services.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "DeidentifiedExport"`))[0].n;
+    const rows = await count();
+    const jobs = await h.services.queues.deidentifiedExport.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    for (const studies of [[noInstances], [studyUid, noSeries]]) {
+      const res = await gql(h, admin, START, { i: { studyInstanceUids: studies, project: 'Lung Study A', destination: 'ARCHIVE' } });
+      expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+      const error = res.body.errors![0];
+      expect(error.extensions).toMatchObject({ reason: 'NO_INSTANCES', studyInstanceUids: studies.filter((u) => u !== studyUid) });
+      expect(error.message).toContain('holds no instances');
+    }
+    await h.services.db.remoteAe.create({ data: { aeTitle: 'EMPTYTEST', host: '127.0.0.1', port: 1 } });
+    const toAe = await gql(h, admin, START, { i: { studyInstanceUids: [noInstances, noSeries], project: 'Lung Study A', destination: 'REMOTE_AE', remoteAeTitle: 'EMPTYTEST' } });
+    expect(errorCodes(toAe)).toEqual(['BAD_USER_INPUT']);
+    expect(toAe.body.errors![0].message).toContain('studies');
+    // unknown UIDs beside an empty or a full study: NOT_FOUND, before anything else
+    expect(errorCodes(await gql(h, admin, START, { i: { studyInstanceUids: [studyUid, noInstances, '1.2.3.404'], project: 'Lung Study A', destination: 'ARCHIVE' } }))).toEqual(['NOT_FOUND']);
+    expect(await count()).toBe(rows);
+    expect(await h.services.queues.deidentifiedExport.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).toEqual(jobs);
+    await h.services.db.remoteAe.delete({ where: { aeTitle: 'EMPTYTEST' } });
+  });
+
   it('refuses burned-in annotation instances and lists them; a study of only those is a CONFLICT', async () => {
     const burn = (file: Buffer) => {
       const dict = dcmjs.data.DicomMessage.readFile(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer);

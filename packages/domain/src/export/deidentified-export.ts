@@ -110,7 +110,8 @@ export async function listDeidentifiedExports(ctx: DomainContext, first = 50): P
 
 /**
  * Checks and queues an export. Refusals before anything is written: FORBIDDEN (not an admin),
- * BAD_USER_INPUT, NOT_FOUND (a study or the remote AE is unknown), CONFLICT (the AE is disabled),
+ * BAD_USER_INPUT (reason NO_INSTANCES: a named study holds no instance), NOT_FOUND (a study or the
+ * remote AE is unknown), CONFLICT (the AE is disabled),
  * PAYLOAD_TOO_LARGE (more studies or instances than EXPORT_MAX_STUDIES / EXPORT_MAX_INSTANCES, or
  * more files than a zip without Zip64 holds).
  * The project is created with a fresh random key on its first export.
@@ -146,6 +147,13 @@ export async function startDeidentifiedExport(ctx: DomainContext, input: StartDe
   const known = new Map(found.map((f) => [f.uid, f.instances]));
   const missing = studies.filter((s) => !known.has(s));
   if (missing.length) throw new NotFound(`${missing.length === 1 ? 'study' : 'studies'} ${missing.slice(0, 5).join(', ')}`);
+  // a study whose series hold no instance (all removed, or never stored) has nothing to export:
+  // refused now, not found out by the job
+  const empty = studies.filter((uid) => known.get(uid) === 0);
+  if (empty.length) {
+    throw new Invalid(`${empty.length === 1 ? 'study' : 'studies'} ${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ` and ${empty.length - 5} more` : ''} ${empty.length === 1 ? 'holds' : 'hold'} no instances: nothing to export`,
+      { reason: 'NO_INSTANCES', studyInstanceUids: empty.slice(0, 50) });
+  }
   const total = [...known.values()].reduce((a, b) => a + b, 0);
   if (total > limits.maxInstances) throw new TooLarge(`the studies hold ${total} instances; one export carries at most ${limits.maxInstances} (EXPORT_MAX_INSTANCES)`);
   // the archive's files and its REPORT.json: a zip without Zip64 counts at most 65,535
