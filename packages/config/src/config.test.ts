@@ -30,6 +30,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b-1', S3_PART_SIZE_BYTES: '1024' })).toThrow('S3_PART_SIZE_BYTES');
   });
 
+  it('keeps the export archive under the 4 GiB a zip without Zip64 can hold', () => {
+    expect(loadConfig({ EXPORT_MAX_ARCHIVE_MB: '4095' }).export.maxArchiveBytes).toBe(4095 * 1024 * 1024);
+    expect(() => loadConfig({ EXPORT_MAX_ARCHIVE_MB: '4096' })).toThrow(/EXPORT_MAX_ARCHIVE_MB.*Zip64/);
+  });
+
   it('coerces numbers and booleans', () => {
     const c = loadConfig({ API_PORT: '4100', COOKIE_SECURE: 'true', DATABASE_URL: 'postgresql://u@h:5432/db' });
     expect(c.apiPort).toBe(4100);

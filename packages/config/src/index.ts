@@ -116,10 +116,11 @@ const schema = z.object({
   /** Instances one C-MOVE may send; a move naming more is refused (A701) before anything is sent. */
   DIMSE_MOVE_MAX_INSTANCES: z.coerce.number().int().positive().max(100_000).default(10_000),
   /** De-identified research export: studies one export may name, instances it may carry, and the
-   *  archive's size (built in memory, then written to the blob store; zip without Zip64: under 4 GiB). */
+   *  archive's size (streamed to the blob store as it is made; also the bound of what a REMOTE_AE
+   *  export holds before sending). The zip has no Zip64, so it stays under 4 GiB and 65,535 files. */
   EXPORT_MAX_STUDIES: z.coerce.number().int().positive().max(10_000).default(50),
   EXPORT_MAX_INSTANCES: z.coerce.number().int().positive().max(1_000_000).default(20_000),
-  EXPORT_MAX_ARCHIVE_MB: z.coerce.number().int().positive().max(4000).default(1024),
+  EXPORT_MAX_ARCHIVE_MB: z.coerce.number().int().positive().max(4095, 'at most 4095: the archive is a zip without Zip64, which cannot pass 4 GiB').default(1024),
   /** Unit prices for cost accounting (any currency; defaults: typical public-cloud USD list prices). */
   COST_CURRENCY: z.string().default('USD'),
   COST_CPU_SECOND: z.coerce.number().min(0).default(0.0000133),
