@@ -4,8 +4,8 @@
 // Transcoded files are decoded and their pixels hashed against the manifest's pixel_md5.
 import { createHash } from 'node:crypto';
 import { readManifest, readCorpusFile, type ManifestRow } from '@imaging/testing';
-import { compressStoredInstance } from '@imaging/domain';
-import { containerFrames, parseInstance, decodeFrames, frameBytes, EXPLICIT_VR_LITTLE_ENDIAN, JPEG_LS_LOSSLESS } from '@imaging/dicom';
+import { clearRestoredFileCache, compressStoredInstance } from '@imaging/domain';
+import { containerFrames, deidentifyInstance, parseInstance, decodeFrames, frameBytes, EXPLICIT_VR_LITTLE_ENDIAN, JPEG_LS_LOSSLESS } from '@imaging/dicom';
 import { startHarness, apiKeyCaller, userCaller, gql, errorCodes, type Harness } from '../testing/harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS polyfill for the browser client
@@ -326,5 +326,32 @@ describe('WADO transfer: negotiation, ranges, WADO-URI', () => {
       expect(errorCodes(await gql(h, integrator, QUERY))).toEqual(['FORBIDDEN']);
       expect(errorCodes(await gql(h, await userCaller(h, 'RADIOLOGIST'), QUERY))).toEqual(['FORBIDDEN']);
     });
+  });
+  // last: it stores one more instance, which the storageStats figures above do not count
+  it('gives native frames of a compressed-stored multi-frame instance decoded from its container alone, only those asked for', async () => {
+    // emri_small: 10 native 16-bit frames (its UIDs are those of its variants in the sample: stored under new ones)
+    const emri = readManifest().find((r) => r.path.endsWith('emri_small.dcm'))!;
+    const copy = deidentifyInstance(readCorpusFile(emri), { key: 'transfer-test-key-0123456789' });
+    await client.storeInstances({ datasets: [toArrayBuffer(Buffer.from(copy.bytes))] });
+    const row = await h.services.db.instance.findUniqueOrThrow({ where: { sopInstanceUid: copy.sopInstanceUid } });
+    expect(await compressStoredInstance(h.services, row.id)).toMatchObject({ status: 'compressed' });
+    const stored = await h.services.db.instance.findUniqueOrThrow({ where: { id: row.id } });
+    expect(containerFrames(await h.services.store.get(stored.storageKey))!.frames).toHaveLength(10);
+    const original = parseInstance(copy.bytes);
+    const url = `${h.url}/dicom-web/studies/${copy.studyInstanceUid}/series/${copy.seriesInstanceUid}/instances/${copy.sopInstanceUid}`;
+    for (const order of [Array.from({ length: 10 }, (_, i) => i + 1), [3, 1]]) {
+      clearRestoredFileCache(); // cold: the container's frames, not a restored file
+      const frames: ArrayBuffer[] = await client.retrieveInstanceFrames({
+        studyInstanceUID: copy.studyInstanceUid, seriesInstanceUID: copy.seriesInstanceUid, sopInstanceUID: copy.sopInstanceUid,
+        frameNumbers: order, mediaTypes: [{ mediaType: 'application/octet-stream', transferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN }],
+      });
+      expect(frames.map((f) => sha256(new Uint8Array(f)))).toEqual(order.map((n) => sha256(frameBytes(original, n - 1))));
+    }
+    const md5 = createHash('md5');
+    for (let f = 0; f < 10; f++) md5.update(frameBytes(original, f));
+    expect(md5.digest('hex')).toBe(emri.pixel_md5); // de-identification left the pixels alone
+    clearRestoredFileCache();
+    const res = await fetch(`${url}/frames/11`, { headers: { ...auth, accept: 'multipart/related; type="application/octet-stream"' } });
+    expect([res.status, (await errorOf(res)).code]).toEqual([404, 'NOT_FOUND']);
   });
 });

@@ -88,6 +88,21 @@ export function containerFrames(stored: Uint8Array): { codec: StorageCodec; widt
   return { codec: header.codec, width: header.width, height: header.height, bits: header.bits, frames };
 }
 
+/** Frames (0-based) of a container, decoded: exactly the original file's bytes of those frames
+ *  (native little endian), without restoring the rest of the file. */
+export async function decodeContainerFrames(stored: Uint8Array, indices: number[]): Promise<Uint8Array[]> {
+  const coded = containerFrames(stored);
+  if (!coded) throw new Error('not a storage container');
+  const { header } = readHeader(stored);
+  return Promise.all(indices.map(async (i) => {
+    const codestream = coded.frames[i];
+    if (!codestream) throw new Error(`storage container has no frame ${i}`);
+    const decoded = await decodeLosslessFrame(coded.codec, codestream);
+    if (decoded.length !== header.frameSize) throw new Error('storage container frame decodes to the wrong size');
+    return decoded;
+  }));
+}
+
 /**
  * The original file from stored bytes (a container is decoded; anything else is returned as is).
  * With `pixels: false` the pixel frames are left zero-filled instead of decoded (same size and

@@ -3,14 +3,14 @@
 // DICOM JSON, frames and rendered images. Every retrieval is audited.
 import { instancesForRetrieval, poolSql, recordAudit } from '@imaging/db';
 import {
-  instanceToDicomJson, parseInstance, numberOfFrames, decodeFrame, containerFrames, restoreFromStorage, renderPng, renderJpeg, transcodeInstance, transcodeFrames, transcodeRefusal, writtenTransferSyntax,
+  instanceToDicomJson, parseInstance, numberOfFrames, decodeFrame, containerFrames, decodeContainerFrames, restoreFromStorage, renderPng, renderJpeg, transcodeInstance, transcodeFrames, transcodeRefusal, writtenTransferSyntax,
   DicomError, TRANSCODE_TARGETS, EXPLICIT_VR_LITTLE_ENDIAN, type DicomJsonDataset, type Window,
 } from '@imaging/dicom';
 import { requirePermission } from '@imaging/auth';
 import { AppError, Invalid, NotAcceptable, NotFound } from '@imaging/errors';
 import { auditBase, type DomainContext } from '../context';
 import { readInstanceHeader } from '../ingest/compress-stored-instance';
-import { readInstanceFileCached } from '../ingest/restored-file-cache';
+import { isRestoredFileCached, readInstanceFileCached } from '../ingest/restored-file-cache';
 
 /** Frames one WADO-RS request may name (after de-duplication). */
 const MAX_FRAMES_PER_REQUEST = 1000;
@@ -122,8 +122,11 @@ export async function retrieveFrames<T extends AcceptableSyntax>(
   const frameNumbers = [...new Set(requestedFrames)];
   if (frameNumbers.length > MAX_FRAMES_PER_REQUEST) throw new Invalid(`${frameNumbers.length} frames asked for; at most ${MAX_FRAMES_PER_REQUEST} per request`);
   const [row] = await locate(ctx, target, 'dicomweb.frames');
-  const passthrough = acceptable[0]?.transferSyntax === JPEG_LS_LOSSLESS ? await storedJpegLsFrames(ctx, row.storageKey, frameNumbers) : null;
+  const first = acceptable[0]?.transferSyntax;
+  const passthrough = first === JPEG_LS_LOSSLESS ? await storedJpegLsFrames(ctx, row.storageKey, frameNumbers) : null;
   if (passthrough) return { choice: acceptable[0], transferSyntaxUid: JPEG_LS_LOSSLESS, frames: passthrough };
+  const native = first === '*' || first === EXPLICIT_VR_LITTLE_ENDIAN ? await nativeContainerFrames(ctx, row.storageKey, frameNumbers) : null;
+  if (native) return { choice: acceptable[0], transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, frames: native };
   const parsed = parseInstance(await readInstanceFileCached(ctx, row.storageKey));
   if (!parsed.pixelData) throw new NotFound(`frames in instance ${target.instance} (it has no pixel data)`);
   const total = numberOfFrames(parsed);
@@ -152,6 +155,23 @@ async function storedJpegLsFrames(ctx: DomainContext, storageKey: string, frameN
   const bad = frameNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > coded.frames.length);
   if (bad !== undefined) throw new NotFound(`frame ${bad} (the instance has ${coded.frames.length} frame${coded.frames.length === 1 ? '' : 's'})`);
   return frameNumbers.map((n) => coded.frames[n - 1]);
+}
+
+/**
+ * Native frames of a compressed-stored instance, decoded from the container's codestreams alone:
+ * the file is not restored nor parsed, and only the frames asked for are decoded. Containers hold
+ * native little-endian 8/16-bit files only, so the decoded bytes are the original frames as stored
+ * (what '*' and Explicit VR Little Endian give). Null when the original is in the restored-file
+ * cache (served from there) or the blob is not a container.
+ */
+async function nativeContainerFrames(ctx: DomainContext, storageKey: string, frameNumbers: number[]): Promise<Uint8Array[] | null> {
+  if (isRestoredFileCached(storageKey)) return null;
+  const stored = await ctx.store.get(storageKey);
+  const coded = containerFrames(stored);
+  if (!coded) return null;
+  const bad = frameNumbers.find((n) => !Number.isInteger(n) || n < 1 || n > coded.frames.length);
+  if (bad !== undefined) throw new NotFound(`frame ${bad} (the instance has ${coded.frames.length} frame${coded.frames.length === 1 ? '' : 's'})`);
+  return decodeContainerFrames(stored, frameNumbers.map((n) => n - 1));
 }
 
 /** A frame rendered to PNG or JPEG (WADO-RS /rendered and /thumbnail, PS3.18 §10.4.1.1.3; WADO-URI §9). */

@@ -33,6 +33,11 @@ function remember(storageKey: string, restored: Uint8Array): void {
   evict();
 }
 
+/** Whether the original of `storageKey` is in the cache now. */
+export function isRestoredFileCached(storageKey: string): boolean {
+  return entries.has(storageKey);
+}
+
 /** The original file of a stored blob, from the cache when a container was restored recently. */
 export async function readInstanceFileCached(services: Pick<Services, 'store'>, storageKey: string): Promise<Uint8Array> {
   const hit = entries.get(storageKey);
