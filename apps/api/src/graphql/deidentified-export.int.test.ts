@@ -4,7 +4,9 @@
 // are the project's keyed mapping (consistent across the study's series and across two exports of
 // the project; another project gets other UIDs and another pseudonym), Pixel Data is byte for byte
 // the original; the pseudonym table and audit rows are there. Refusals leave nothing written.
-// Burned-in annotation instances are refused and listed; REMOTE_AE sends to dcmtk's storescp.
+// Burned-in annotation instances are refused and listed; REMOTE_AE sends to dcmtk's storescp, one
+// that takes only Deflated Explicit VR Little Endian (the instances arrive deflated and parse) and
+// one that takes only Implicit VR Little Endian (each instance refused, typed, naming the syntaxes).
 // The job is taken from the real BullMQ queue and run with the function the worker runs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,9 +42,9 @@ function pixelBytes(bytes: Uint8Array): Buffer | null {
 
 interface ExportResult {
   id: string; state: string; total: number; processed: number; exported: number; refused: number; failed: number;
-  refusedInstances: { sopInstanceUid: string; code: string }[]; archiveUrl: string | null; archiveBytes: number | null; errorCode: string | null; error: string | null;
+  refusedInstances: { sopInstanceUid: string; code: string }[]; failedInstances: { sopInstanceUid: string; code: string; reason: string }[]; archiveUrl: string | null; archiveBytes: number | null; errorCode: string | null; error: string | null;
 }
-const FIELDS = 'id state total processed exported refused failed refusedInstances { sopInstanceUid seriesInstanceUid code reason } archiveUrl archiveBytes errorCode error project destination remoteAeTitle';
+const FIELDS = 'id state total processed exported refused failed refusedInstances { sopInstanceUid seriesInstanceUid code reason } failedInstances { sopInstanceUid code reason } archiveUrl archiveBytes errorCode error project destination remoteAeTitle';
 const START = `mutation($i: StartDeidentifiedExportInput!) { startDeidentifiedExport(input: $i) { ${FIELDS} } }`;
 
 let h: Harness;
@@ -90,6 +92,32 @@ async function download(result: ExportResult, caller: Caller = admin): Promise<{
 async function projectKey(project: string): Promise<Uint8Array> {
   const [row] = await h.services.db.$queryRawUnsafe<{ key: Buffer }[]>(`SELECT key FROM "ResearchProject" WHERE name = $1`, project);
   return new Uint8Array(row.key);
+}
+
+/** A dcmtk storescp on a free port, storing what it receives as received (+B); `options` set what it accepts. */
+async function startReceiver(aeTitle: string, options: string[] = []): Promise<{ dir: string; port: number }> {
+  const dir = mkdtempSync(path.join(tmp, 'storescp-'));
+  const port = await freePort();
+  receivers.push(spawn('storescp', ['-aet', aeTitle, ...options, '+B', '-od', dir, String(port)], { stdio: 'ignore' }));
+  const listening = () => new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+  for (let i = 0; i < 100 && !(await listening()); i++) await new Promise((r) => setTimeout(r, 50));
+  return { dir, port };
+}
+
+/** A storescp association profile (dcmtk config file) taking the study's SOP classes (CT, Parametric
+ *  Map) in Deflated Explicit VR Little Endian only. */
+function receiverConfig(): string {
+  const file = path.join(tmp, 'storescp-deflated.cfg');
+  writeFileSync(file, [
+    '[[TransferSyntaxes]]', '[Deflated]', 'TransferSyntax1 = DeflatedLittleEndianExplicit',
+    '[[PresentationContexts]]', '[DeflatedOnly]', 'PresentationContext1 = CTImageStorage\\Deflated', 'PresentationContext2 = 1.2.840.10008.5.1.4.1.1.30\\Deflated',
+    '[[Profiles]]', '[DeflatedOnly]', 'PresentationContexts = DeflatedOnly', '',
+  ].join('\n'));
+  return file;
 }
 
 beforeAll(async () => {
@@ -264,15 +292,7 @@ describe('de-identified export', () => {
   });
 
   it('sends the de-identified study to a remote AE (dcmtk storescp)', async () => {
-    const dir = mkdtempSync(path.join(tmp, 'storescp-'));
-    const port = await freePort();
-    receivers.push(spawn('storescp', ['-aet', 'RESEARCH', '+B', '-od', dir, String(port)], { stdio: 'ignore' }));
-    const listening = () => new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    for (let i = 0; i < 100 && !(await listening()); i++) await new Promise((r) => setTimeout(r, 50));
+    const { dir, port } = await startReceiver('RESEARCH');
     await h.services.db.remoteAe.create({ data: { aeTitle: 'RESEARCH', host: '127.0.0.1', port } });
     const result = await runExport({ studyInstanceUids: [studyUid], project: 'Lung Study A', destination: 'REMOTE_AE', remoteAeTitle: 'RESEARCH' });
     expect(result).toMatchObject({ state: 'DONE', total: 3, exported: 3, failed: 0, archiveUrl: null });
@@ -286,5 +306,43 @@ describe('de-identified export', () => {
       expect(str(ds['00120062'].Value![0])).toBe('YES');
       expect(str(ds['0020000D'].Value![0])).toBe(remapUid(key, studyUid));
     }
+  });
+
+  it('sends to a remote AE that accepts only Deflated Explicit VR Little Endian: the instances arrive deflated and parse', async () => {
+    const { dir, port } = await startReceiver('DEFLATED', ['-xf', receiverConfig(), 'DeflatedOnly']);
+    await h.services.db.remoteAe.create({ data: { aeTitle: 'DEFLATED', host: '127.0.0.1', port } });
+    const result = await runExport({ studyInstanceUids: [studyUid], project: 'Lung Study A', destination: 'REMOTE_AE', remoteAeTitle: 'DEFLATED' });
+    expect(result).toMatchObject({ state: 'DONE', total: 3, exported: 3, failed: 0 });
+    const key = await projectKey('Lung Study A');
+    const received = readdirSync(dir);
+    expect(received).toHaveLength(3);
+    for (const f of received) {
+      const file = path.join(dir, f);
+      // dcmtk reads it (it inflates the dataset), and it came in the deflated syntax
+      const dump = execFileSync('dcmdump', ['-q', '-Un', file], { encoding: 'utf8' });
+      expect(dump).toMatch(/\(0002,0010\) UI \[1\.2\.840\.10008\.1\.2\.1\.99\]/);
+      expect(dump).toMatch(/\(0012,0062\) CS \[YES\]/);
+      const bytes = readFileSync(file);
+      const parsed = parseInstance(bytes, { requireUids: true });
+      expect(parsed.studyInstanceUid).toBe(remapUid(key, studyUid));
+      const original = originals.find((o) => remapUid(key, str(datasetOf(o)['00080018'].Value![0])) === parsed.sopInstanceUid);
+      expect(original).toBeDefined();
+      expect(pixelBytes(bytes)!.equals(pixelBytes(original!)!)).toBe(true);
+    }
+  });
+
+  it('a remote AE that accepts only Implicit VR Little Endian: every instance is refused, typed and named, and the export FAILED says which syntax was missing', async () => {
+    const { dir, port } = await startReceiver('IMPLICIT', ['+xi']);
+    await h.services.db.remoteAe.create({ data: { aeTitle: 'IMPLICIT', host: '127.0.0.1', port } });
+    const result = await runExport({ studyInstanceUids: [studyUid], project: 'Lung Study A', destination: 'REMOTE_AE', remoteAeTitle: 'IMPLICIT' });
+    expect(result).toMatchObject({ state: 'FAILED', errorCode: 'BAD_GATEWAY', total: 3, exported: 0, failed: 3 });
+    expect(result.error).toContain('accepts only Implicit VR Little Endian');
+    expect(result.failedInstances).toHaveLength(3);
+    expect(new Set(result.failedInstances.map((f) => f.sopInstanceUid))).toEqual(new Set(originals.map((o) => str(datasetOf(o)['00080018'].Value![0]))));
+    for (const f of result.failedInstances) {
+      expect(f.code).toBe('NO_ACCEPTED_TRANSFER_SYNTAX');
+      expect(f.reason).toMatch(/accepted none of .*Explicit VR Little Endian.*Deflated Explicit VR Little Endian; it accepts only Implicit VR Little Endian/);
+    }
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { deidentifyInstance, DicomError, locateDataset, remapUid, type Deidentif
 import { AppError, Conflict, Invalid, NotFound, TooLarge } from '@imaging/errors';
 import { auditBase, type DomainContext, type Services } from '../context';
 import { retrieveInstances } from '../dicomweb/retrieve';
-import { storeInstancesToRemote, type OutboundInstance } from '../dimse/dimse-client';
+import { storeInstancesToRemote, type OutboundInstance, type SendRefusal } from '../dimse/dimse-client';
 import { StreamingZip, ZIP_MAX_ENTRIES } from './streaming-zip';
 
 export type ExportState = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
@@ -288,7 +288,7 @@ export async function executeDeidentifiedExport(services: Services, exportId: st
             entry(burnedIn ? refused : failed, { sopInstanceUid: f.sopInstanceUid, seriesInstanceUid: m.series, code: e.code, reason: e.message });
           }
           if (out) {
-            yield { instance: out, sopClassUid: m.sopClassUid, series: m.series };
+            yield { instance: out, sopClassUid: m.sopClassUid, sopInstanceUid: f.sopInstanceUid, series: m.series };
             counts.exported++; // taken: in the archive, or held for sending
           }
           await progress();
@@ -333,30 +333,35 @@ export async function executeDeidentifiedExport(services: Services, exportId: st
     }
 
     // REMOTE_AE: the de-identified instances by C-STORE, once all are made (the AE was checked at start; re-read now)
-    const outbound: { item: OutboundInstance; series: string }[] = [];
+    // the report names instances by their stored UIDs, as for the ones refused before sending
+    const outbound: { item: OutboundInstance; sopInstanceUid: string; series: string }[] = [];
     let heldBytes = 0;
-    for await (const { instance, sopClassUid, series } of deidentified()) {
+    for await (const { instance, sopClassUid, sopInstanceUid, series } of deidentified()) {
       const bytes = instance.bytes;
       heldBytes += bytes.byteLength;
       if (heldBytes > services.config.export.maxArchiveBytes) throw new TooLarge(`the de-identified instances pass ${Math.round(services.config.export.maxArchiveBytes / 1024 / 1024)} MiB (EXPORT_MAX_ARCHIVE_MB): export fewer studies`);
       // the copy's own syntax (a Deflated original comes out Explicit VR Little Endian)
       const storedTransferSyntaxUid = locateDataset(bytes).transferSyntaxUid;
-      outbound.push({ series, item: { sopClassUid, sopInstanceUid: instance.sopInstanceUid, storedTransferSyntaxUid, read: async () => bytes } });
+      outbound.push({ series, sopInstanceUid, item: { sopClassUid, sopInstanceUid: instance.sopInstanceUid, storedTransferSyntaxUid, read: async () => bytes } });
     }
     const ae = row.remoteAeId ? await services.db.remoteAe.findUnique({ where: { id: row.remoteAeId } }) : null;
     if (!ae) throw new NotFound('the remote AE of this export (deleted since it started)');
     if (!ae.enabled) throw new Conflict(`the remote AE ${ae.aeTitle} is disabled`, { reason: 'REMOTE_AE_DISABLED' });
     let stored = 0;
+    const refusals: SendRefusal[] = []; // the first one says why in the row's error
     const outcome = await storeInstancesToRemote(services.config, ae, outbound.map((o) => o.item), {
-      onResult: (index, status) => {
+      onResult: (index, status, refusal) => {
         if (status === 0x0000 || (status >= 0xb000 && status <= 0xbfff)) { stored++; return; }
         counts.exported--;
         counts.failed++;
-        entry(failed, { sopInstanceUid: outbound[index].item.sopInstanceUid, seriesInstanceUid: outbound[index].series, code: 'C_STORE_FAILED', reason: status < 0 ? 'not sent' : `C-STORE status 0x${status.toString(16).padStart(4, '0')}` });
+        if (refusal && refusals.length === 0) refusals.push(refusal);
+        const reason = refusal?.reason ?? (status < 0 ? 'not sent' : `C-STORE status 0x${status.toString(16).padStart(4, '0')}`);
+        entry(failed, { sopInstanceUid: outbound[index].sopInstanceUid, seriesInstanceUid: outbound[index].series, code: refusal?.code ?? 'C_STORE_FAILED', reason });
       },
     });
     if (stored === 0) {
-      const reason = outcome.rejected ? `${ae.aeTitle} rejected the association` : outcome.networkError ? `${ae.aeTitle} could not be reached: ${outcome.networkError}` : `${ae.aeTitle} stored none of the instances`;
+      const reason = outcome.rejected ? `${ae.aeTitle} rejected the association` : outcome.networkError ? `${ae.aeTitle} could not be reached: ${outcome.networkError}`
+        : `${ae.aeTitle} stored none of the instances${refusals.length ? `: ${refusals[0].reason}` : ''}`;
       await finish(services, row, { state: 'FAILED', counts, report: report(), error: reason, errorCode: 'BAD_GATEWAY', details: { aeTitle: ae.aeTitle, rejected: outcome.rejected } });
       return 'failed';
     }
