@@ -12,11 +12,11 @@ interface RemoteAe { aeTitle: string }
 interface ExportRow {
   id: string; state: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED'; project: string; studyInstanceUids: string[]; destination: 'ARCHIVE' | 'REMOTE_AE'; remoteAeTitle: string | null;
   retainLongitudinalTemporal: boolean; cleanDescriptors: boolean; total: number; processed: number; exported: number; refused: number; failed: number;
-  refusedInstances: { sopInstanceUid: string; reason: string }[]; archiveUrl: string | null; archiveBytes: number | null; error: string | null; errorCode: string | null; createdAt: string;
+  refusedInstances: { sopInstanceUid: string; reason: string }[]; failedInstances: { sopInstanceUid: string; code: string; reason: string }[]; archiveUrl: string | null; archiveBytes: number | null; error: string | null; errorCode: string | null; createdAt: string;
 }
 
 const EXPORT_FIELDS = `id state project studyInstanceUids destination remoteAeTitle retainLongitudinalTemporal cleanDescriptors total processed exported refused failed
-  refusedInstances { sopInstanceUid reason } archiveUrl archiveBytes error errorCode createdAt`;
+  refusedInstances { sopInstanceUid reason } failedInstances { sopInstanceUid code reason } archiveUrl archiveBytes error errorCode createdAt`;
 const STUDIES = `query { studies(first: 100, sort: CREATED_AT, direction: DESC) { nodes { studyInstanceUid studyDate description numberOfInstances patient { patientId patientName } } } }`;
 
 export default function ExportsPage() {
@@ -140,6 +140,11 @@ function Exports() {
                   <td><span className={`badge ${x.state === 'DONE' ? 'ok' : x.state === 'FAILED' ? 'bad' : ''}`} data-testid="export-state">{x.state.toLowerCase()}</span></td>
                   <td className="nowrap" data-testid="export-progress">
                     <progress max={Math.max(1, x.total)} value={x.processed} /> {x.processed} / {x.total} ({x.exported} exported{x.failed ? `, ${x.failed} failed` : ''})
+                    {x.failedInstances.length > 0 && (
+                      <details data-testid="export-failed"><summary>why failed</summary><ul>
+                        {x.failedInstances.map((f) => <li key={f.sopInstanceUid}><span className="uid">{f.sopInstanceUid}</span> {f.code}: {f.reason}</li>)}
+                      </ul></details>
+                    )}
                   </td>
                   <td data-testid="export-refused">
                     {x.refused}
