@@ -1,4 +1,6 @@
 // GraphQL over same-origin fetch; errors carry the API's code and a message meant for people.
+import { postGraphQL, type RawAnswer } from './prefetch';
+
 export class GraphQLRequestError extends Error {
   /** `message` is for people (lead words + the server's text); `detail` is the server's text alone. */
   constructor(readonly code: string, message: string, readonly detail = message) {
@@ -27,24 +29,24 @@ export function plainMessage(code: string, message: string): string {
 }
 
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  let res: Response;
+  return settleGraphQL<T>(postGraphQL(query, variables));
+}
+
+/** The data of an answer (one asked for here or by the document's inline script), or its typed error. */
+export async function settleGraphQL<T>(answer: Promise<RawAnswer>): Promise<T> {
+  let raw: RawAnswer;
   try {
-    res = await fetch('/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      credentials: 'same-origin',
-      body: JSON.stringify({ query, variables }),
-    });
+    raw = await answer;
   } catch {
     throw new GraphQLRequestError('NETWORK', 'The server cannot be reached. Check your connection and try again.');
   }
-  const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  const body = raw.body as { data?: T; errors?: RawAnswer['body']['errors'] };
   if (body.errors?.length) {
     const [first] = body.errors;
     const code = first.extensions?.code ?? 'ERROR';
     throw new GraphQLRequestError(code, plainMessage(code, first.message), first.message);
   }
-  if (!res.ok || !body.data) throw new GraphQLRequestError(`HTTP_${res.status}`, `The server answered with status ${res.status}; try again.`);
+  if (!raw.ok || !body.data) throw new GraphQLRequestError(`HTTP_${raw.status}`, `The server answered with status ${raw.status}; try again.`);
   return body.data;
 }
 

@@ -2,7 +2,8 @@
 // Who is logged in, for every page: redirects to /login when nobody is.
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { usePathname, useRouter } from 'next/navigation';
-import { gql, type Viewer } from './graphql';
+import { gql, settleGraphQL, type Viewer } from './graphql';
+import { ME_QUERY, takePrefetchedMe } from './prefetch';
 
 interface Session { viewer: Viewer | null; refresh: () => Promise<void> }
 const SessionContext = createContext<Session>({ viewer: null, refresh: async () => undefined });
@@ -13,7 +14,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
   const refresh = useCallback(async () => {
-    const data = await gql<{ me: Viewer | null }>('{ me { kind id role email name permissions } }').catch(() => ({ me: null }));
+    // the first time, the answer to the document's own request (lib/prefetch.ts) if it made one
+    const prefetchedMe = takePrefetchedMe();
+    const data = await (prefetchedMe ? settleGraphQL<{ me: Viewer | null }>(prefetchedMe) : gql<{ me: Viewer | null }>(ME_QUERY)).catch(() => ({ me: null }));
     setViewer(data.me);
     setLoaded(true);
   }, []);

@@ -2,7 +2,8 @@
 // Study detail: patient and study header, then each series with its viewer and instances table.
 import Link from 'next/link';
 import { use, useEffect, useState } from 'react';
-import { errorText, formatBytes, gql } from '../../../lib/graphql';
+import { errorText, formatBytes, gql, settleGraphQL } from '../../../lib/graphql';
+import { postGraphQL, STUDY_SLICES_QUERY, takePrefetchedSlices, type SeriesSlices } from '../../../lib/prefetch';
 import { Viewer } from './viewer';
 import { SendToPacs } from './send-to-pacs';
 
@@ -36,7 +37,17 @@ function dicomDate(value: string | null): string {
 export default function StudyPage({ params }: { params: Promise<{ uid: string }> }) {
   const { uid } = use(params);
   const [study, setStudy] = useState<Study | null>(null);
+  // the series' slices come first (a light query, asked for by the document itself when it could):
+  // the viewers start on them while the rest of the study is still on its way
+  const [slices, setSlices] = useState<SeriesSlices[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const studyUid = decodeURIComponent(uid);
+    let live = true;
+    settleGraphQL<{ study: { series: SeriesSlices[] } }>(takePrefetchedSlices(studyUid) ?? postGraphQL(STUDY_SLICES_QUERY, { uid: studyUid }))
+      .then((d) => { if (live) setSlices(d.study.series); }, () => undefined);
+    return () => { live = false; };
+  }, [uid]);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = () => gql<{ study: Study }>(QUERY, { uid: decodeURIComponent(uid) }).then((d) => {
@@ -49,10 +60,31 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
   }, [uid]);
   const back = <p><Link href="/" data-testid="back-to-studies">← All studies</Link></p>;
   if (error) return <>{back}<p className="error" role="alert" data-testid="study-error">{error}</p></>;
-  if (!study) return <p className="muted page-state" data-testid="study-loading">Loading study…</p>;
+  if (!study && !slices) return <p className="muted page-state" data-testid="study-loading">Loading study…</p>;
+  const series = slices ?? study?.series ?? [];
   return (
     <>
       {back}
+      {study ? <StudyHeader study={study} /> : <p className="muted page-state" data-testid="study-loading">Loading study…</p>}
+      {series.map((s) => {
+        const details = study?.series.find((d) => d.seriesInstanceUid === s.seriesInstanceUid);
+        return (
+          <section key={s.seriesInstanceUid} className="card" data-testid="series" aria-label={`Series ${details?.seriesNumber ?? ''}`}>
+            {details && <h2>Series {details.seriesNumber ?? '?'} · {details.modality ?? ''} · {details.description || 'no description'} <span className="muted">({details.numberOfInstances} images)</span></h2>}
+            {s.instances.some((i) => i.rows) && (
+              <Viewer studyUid={decodeURIComponent(uid)} seriesUid={s.seriesInstanceUid} instanceUids={s.instances.map((i) => i.sopInstanceUid)} />
+            )}
+            {details && <InstancesTable series={details} />}
+          </section>
+        );
+      })}
+    </>
+  );
+}
+
+function StudyHeader({ study }: { study: Study }) {
+  return (
+    <>
       <h1 data-testid="study-title">{study.patient.patientName || '(no name)'} — {study.description || 'Study'}</h1>
       <dl className="card facts" data-testid="study-facts">
         <div><dt>Patient ID</dt><dd>{study.patient.patientId}</dd></div>
@@ -84,28 +116,25 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
           {' '}= {study.cost.total.toFixed(5)} {study.cost.currency}; storage {study.cost.storagePerMonth.toFixed(6)} {study.cost.currency}/month
         </p>
       </div>
-      {study.series.map((s) => (
-        <section key={s.seriesInstanceUid} className="card" data-testid="series" aria-label={`Series ${s.seriesNumber ?? ''}`}>
-          <h2>Series {s.seriesNumber ?? '?'} · {s.modality ?? ''} · {s.description || 'no description'} <span className="muted">({s.numberOfInstances} images)</span></h2>
-          {s.instances.some((i) => i.rows) && (
-            <Viewer studyUid={study.studyInstanceUid} seriesUid={s.seriesInstanceUid} instanceUids={s.instances.map((i) => i.sopInstanceUid)} />
-          )}
-          <div className="table-wrap">
-            <table data-testid="instances-table">
-              <thead><tr><th className="num">#</th><th>SOP Instance UID</th><th className="num">Matrix</th><th className="num">Size</th><th className="num">Stored</th><th>Transfer syntax</th></tr></thead>
-              <tbody>
-                {s.instances.map((i) => (
-                  <tr key={i.sopInstanceUid} data-testid="instance-row">
-                    <td className="num">{i.instanceNumber ?? ''}</td><td className="uid">{i.sopInstanceUid}</td>
-                    <td className="num nowrap">{i.rows ?? '?'}×{i.columns ?? '?'}</td><td className="num nowrap">{formatBytes(i.sizeBytes)}</td>
-                    <td className="num nowrap">{formatBytes(i.storedBytes)}</td><td className="uid">{i.transferSyntaxUid}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      ))}
     </>
+  );
+}
+
+function InstancesTable({ series }: { series: Series }) {
+  return (
+    <div className="table-wrap">
+      <table data-testid="instances-table">
+        <thead><tr><th className="num">#</th><th>SOP Instance UID</th><th className="num">Matrix</th><th className="num">Size</th><th className="num">Stored</th><th>Transfer syntax</th></tr></thead>
+        <tbody>
+          {series.instances.map((i) => (
+            <tr key={i.sopInstanceUid} data-testid="instance-row">
+              <td className="num">{i.instanceNumber ?? ''}</td><td className="uid">{i.sopInstanceUid}</td>
+              <td className="num nowrap">{i.rows ?? '?'}×{i.columns ?? '?'}</td><td className="num nowrap">{formatBytes(i.sizeBytes)}</td>
+              <td className="num nowrap">{formatBytes(i.storedBytes)}</td><td className="uid">{i.transferSyntaxUid}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
