@@ -1,6 +1,7 @@
 // Filesystem driver. Writes, whole or streamed, are atomic (temp file, fsync, rename, directory
 // sync) so a crash never leaves a half-written object under its final key; a crash mid-write leaves
-// only a `.part` file, which list() skips.
+// only a `.part` file, which list() gives like any blob (under its own key, never referenced), so
+// the orphan sweep removes it once it is older than its grace period.
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -94,7 +95,6 @@ export class FileBlobStore implements BlobStore {
         return;
       }
       for (const e of entries) {
-        if (e.name.endsWith('.part')) continue;
         const full = path.join(dir, e.name);
         const key = prefix ? `${prefix}/${e.name}` : e.name;
         if (e.isDirectory()) yield* walk(full, key);

@@ -11,6 +11,8 @@ import { verifyStoredInstance } from './verify-stored-instance';
 import { preprocessInstance } from './preprocess-instance';
 import { sweepPipeline } from '../pipeline/sweep-pipeline';
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 /** Makes the next transactions die just before COMMIT (after the index rows were written), as a
  *  crash would: the audit insert, the last statement of an ingest transaction, raises. */
@@ -84,8 +86,14 @@ describe('ingestInstances', () => {
     await failAuditInserts(s.databaseUrl, false);
     await ingestInstances(systemContext(s), [files[1]]);
     expect((await countState(s)).blobs).toBe(2);
-    expect(await sweepOrphanBlobs(s, { olderThanMs: 60_000 })).toEqual({ checked: 2, removed: 0 });
-    expect(await sweepOrphanBlobs(s, { olderThanMs: 0, now: new Date(Date.now() + 1000) })).toEqual({ checked: 2, removed: 1 });
+    // and what a process killed mid-write leaves: a temp file beside where its blob would have gone
+    const part = path.join(s.config.storageDir, 'sha256', 'ab', 'cd', `${'ab'.repeat(32)}.0123456789ab.part`);
+    mkdirSync(path.dirname(part), { recursive: true });
+    writeFileSync(part, Buffer.alloc(100));
+    expect((await countState(s)).blobs).toBe(3);
+    expect(await sweepOrphanBlobs(s, { olderThanMs: 60_000 })).toEqual({ checked: 3, removed: 0 });
+    expect(await sweepOrphanBlobs(s, { olderThanMs: 0, now: new Date(Date.now() + 1000) })).toEqual({ checked: 3, removed: 2 });
+    expect(existsSync(part)).toBe(false);
     expect(await countState(s)).toMatchObject({ instances: 1, blobs: 1 });
   });
 
