@@ -175,6 +175,15 @@ describe('storeToRemoteAe', () => {
     expect(readdirSync(ctOnly.dir).filter((f) => f.startsWith('CT.'))).toHaveLength(3);
     expect(readdirSync(refusing.dir)).toEqual([]);
 
+    // a peer that takes only Implicit VR Little Endian: nothing can be written for it, and the error says why
+    const implicitOnly = await storescp('IMPLICIT', ['+xi']);
+    const implicitAe = await h.services.db.remoteAe.create({ data: { aeTitle: 'IMPLICIT', host: '127.0.0.1', port: implicitOnly.port } });
+    const [noSyntax] = (await send(implicitAe.id)).body.errors as (GqlError & { message: string; extensions: { refusals?: { code: string }[] } })[];
+    expect(noSyntax.extensions).toMatchObject({ code: 'BAD_GATEWAY', reason: 'PARTIAL_FAILURE', completed: 0 });
+    expect(noSyntax.extensions.refusals?.map((r) => r.code)).toContain('NO_ACCEPTED_TRANSFER_SYNTAX');
+    expect(noSyntax.message).toMatch(/NO_ACCEPTED_TRANSFER_SYNTAX/);
+    expect(readdirSync(implicitOnly.dir)).toEqual([]);
+
     const audit = await h.services.db.auditEvent.findMany({ where: { action: 'remoteAe.store', resourceId: { in: [refuser.id, down.id, partial.id] } }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => [a.resourceId, a.outcome, (a.details as { reason: string }).reason])).toEqual([
       [refuser.id, 'FAILURE', 'ASSOCIATION_REJECTED'], [down.id, 'FAILURE', 'UNREACHABLE'], [partial.id, 'FAILURE', 'PARTIAL_FAILURE'],

@@ -7,7 +7,7 @@ import { Conflict, Invalid, NotFound, RemoteFailure, TooLarge } from '@imaging/e
 import { auditBase, type DomainContext } from '../context';
 import { retrieveInstances } from '../dicomweb/retrieve';
 import { exportAnnotationSeg } from '../segmentation/export-annotation-seg';
-import { storeInstancesToRemote, type OutboundInstance } from './dimse-client';
+import { storeInstancesToRemote, type OutboundInstance, type SendRefusal } from './dimse-client';
 import type { RemoteAeView } from './manage-remote-aes';
 
 export interface StoreToRemoteAeInput {
@@ -112,11 +112,16 @@ export async function storeToRemoteAe(ctx: DomainContext, input: StoreToRemoteAe
   let completed = 0;
   let warning = 0;
   const failed: string[] = [];
+  // why instances were refused before sending (no syntax both sides take, unreadable), by reason
+  const refusals = new Map<string, SendRefusal>();
   const outcome = await storeInstancesToRemote(ctx.config, ae, instances, {
-    onResult: (index, status) => {
+    onResult: (index, status, refusal) => {
       if (status === 0x0000) completed++;
       else if (status >= 0xb000 && status <= 0xbfff) warning++;
-      else failed.push(instances[index].sopInstanceUid);
+      else {
+        failed.push(instances[index].sopInstanceUid);
+        if (refusal) refusals.set(refusal.reason, refusal);
+      }
     },
   });
   const counts = { instances: instances.length, completed, warning, failed: failed.length };
@@ -126,10 +131,10 @@ export async function storeToRemoteAe(ctx: DomainContext, input: StoreToRemoteAe
   }
   const nothingStored = completed + warning === 0;
   const reason = nothingStored && outcome.rejected ? 'ASSOCIATION_REJECTED' : nothingStored && outcome.networkError ? 'UNREACHABLE' : 'PARTIAL_FAILURE';
-  await audit('FAILURE', { ...counts, reason, rejected: outcome.rejected, failedSopInstanceUids: failed.slice(0, 100) });
+  await audit('FAILURE', { ...counts, reason, rejected: outcome.rejected, failedSopInstanceUids: failed.slice(0, 100), refusals: [...refusals.values()].map((r) => r.code) });
   const message = reason === 'ASSOCIATION_REJECTED'
     ? `${ae.aeTitle} rejected the association (result ${outcome.rejected!.result}, source ${outcome.rejected!.source}, reason ${outcome.rejected!.reason})`
     : reason === 'UNREACHABLE' ? `${ae.aeTitle} at ${ae.host}:${ae.port} could not be reached: ${outcome.networkError}`
-      : `${failed.length} of ${instances.length} instances were not stored by ${ae.aeTitle}`;
-  throw new RemoteFailure(message, { reason, ...counts, rejected: outcome.rejected, failedSopInstanceUids: failed });
+      : `${failed.length} of ${instances.length} instances were not stored by ${ae.aeTitle}${refusals.size ? `: ${[...refusals.values()].map((r) => `${r.code} (${r.reason})`).join('; ')}` : ''}`;
+  throw new RemoteFailure(message, { reason, ...counts, rejected: outcome.rejected, failedSopInstanceUids: failed, refusals: [...refusals.values()] });
 }
