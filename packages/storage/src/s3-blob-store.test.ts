@@ -3,27 +3,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { contentKey } from './index';
-import type { S3BlobStore } from './s3-blob-store';
-import { startCuttingProxy, startS3Server, startSilentServer, type TestS3Server } from './testing/s3-server';
+import { listKeys as keys, recordCommands, startCuttingProxy, startS3Server, startSilentServer, type TestS3Server } from './testing/s3-server';
 
 const MiB = 1024 * 1024;
 const keyOf = (bytes: Uint8Array) => contentKey(createHash('sha256').update(bytes).digest('hex'));
-
-/** Names of the S3 commands a store sends, in order. */
-function recordCommands(store: S3BlobStore): string[] {
-  const sent: string[] = [];
-  store.client.middlewareStack.add((next, context) => (args) => {
-    sent.push(String(context.commandName));
-    return next(args);
-  }, { step: 'initialize' });
-  return sent;
-}
-
-async function keys(store: S3BlobStore): Promise<string[]> {
-  const out = [];
-  for await (const b of store.list()) out.push(b.key);
-  return out;
-}
 
 describe('S3BlobStore', () => {
   let server: TestS3Server;

@@ -8,10 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { syntheticCtSeries } from '@imaging/dicom';
-import type { BlobStore } from '@imaging/storage';
 import { createTestServices, systemContext, type TestServices } from '@imaging/testing';
-import { startS3Server, type TestS3Server } from '../../../storage/src/testing/s3-server';
-import type { S3BlobStore } from '../../../storage/src/s3-blob-store';
+import { listKeys as keysOf, recordCommands, startS3Server, type TestS3Server } from '../../../storage/src/testing/s3-server';
 import type { Services } from '../context';
 import { ingestInstances } from '../ingest/ingest-instances';
 import { sweepOrphanBlobs } from '../ingest/sweep-orphan-blobs';
@@ -19,22 +17,6 @@ import { executeDeidentifiedExport, getDeidentifiedExport, startDeidentifiedExpo
 
 const MiB = 1024 * 1024;
 const SLICES = 20;
-
-/** S3 commands a store sends, by name. */
-function recordCommands(store: S3BlobStore): string[] {
-  const sent: string[] = [];
-  store.client.middlewareStack.add((next, context) => (args) => {
-    sent.push(String(context.commandName));
-    return next(args);
-  }, { step: 'initialize' });
-  return sent;
-}
-
-async function keysOf(store: BlobStore): Promise<string[]> {
-  const out = [];
-  for await (const b of store.list()) out.push(b.key);
-  return out;
-}
 
 describe.each(['fs', 's3'] as const)('de-identified export archive streamed to the %s blob store', (driver) => {
   let s: TestServices;

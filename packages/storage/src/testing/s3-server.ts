@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 import { S3BlobStore, type S3Settings } from '../s3-blob-store';
+import type { BlobStore } from '../index';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -96,4 +97,21 @@ export async function startSilentServer(): Promise<{ endpoint: string; close(): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Names of the S3 commands a store sends, in order (recorded from now on). */
+export function recordCommands(store: S3BlobStore): string[] {
+  const sent: string[] = [];
+  store.client.middlewareStack.add((next, context) => (args) => {
+    sent.push(String(context.commandName));
+    return next(args);
+  }, { step: 'initialize' });
+  return sent;
+}
+
+/** Every key a store lists. */
+export async function listKeys(store: BlobStore): Promise<string[]> {
+  const out = [];
+  for await (const b of store.list()) out.push(b.key);
+  return out;
 }
