@@ -1,6 +1,8 @@
 // bench:dimse — 200 × 512² 16-bit CT slices sent with dcmtk's storescu over 4 concurrent
-// associations to the DIMSE service (its own process, as `npm start` runs it) on a fresh database;
-// done when the last C-STORE-RSP came back, i.e. every instance is durable and indexed. Orthanc
+// associations to the DIMSE service (its own process) beside the platform as `npm start` runs it
+// (api, worker and web on a fresh database, so compression and inference run while C-STOREs
+// arrive); accepted when the last C-STORE-RSP came back, i.e. every instance is durable and
+// indexed, then the time until every instance is compressed and the series has its AI result. Orthanc
 // (Debian package, scripts/setup-bench.sh) gets the same files from the same storescu command over
 // the same number of associations in the same run, in a private network namespace (as orthanc.ts
 // starts it for the HTTP benches); the ratio is ours / Orthanc's instances per second.
@@ -9,10 +11,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { syntheticCtSeries } from '@imaging/dicom';
-import { createTestServices, freePort } from '@imaging/testing';
+import { freePort } from '@imaging/testing';
 import { processEnv } from '@imaging/config';
 import { repoRoot } from '../paths';
 import { writeBenchResult } from './report';
+import { startPlatform, waitForPipeline } from './platform';
 import { orthancAvailable, writeUploadFolder } from './orthanc';
 
 const SLICES = 200;
@@ -67,9 +70,10 @@ function measureOrthancDimse(groups: string[][], totalBytes: number): OrthancDim
 }
 
 async function main() {
-  const { files, studyInstanceUid } = syntheticCtSeries({ seed: 42, slices: SLICES, size: 512 });
+  const { files, studyInstanceUid, seriesInstanceUid } = syntheticCtSeries({ seed: 42, slices: SLICES, size: 512 });
   const totalBytes = files.reduce((a, f) => a + f.length, 0);
-  const services = await createTestServices({ logLevel: 'warn' });
+  const platform = await startPlatform();
+  const services = platform.services;
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(repoRoot(), 'apps/dimse/dist/main.js')], {
     env: {
@@ -83,17 +87,21 @@ async function main() {
     for (let i = 0; i < 100 && (await run('echoscu', ['-aec', 'IMAGING', '127.0.0.1', String(port)])).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
     const names = files.map((_, i) => path.join(folder, `${String(i).padStart(5, '0')}.dcm`));
     const groups = Array.from({ length: ASSOCIATIONS }, (_, g) => names.filter((_, i) => i % ASSOCIATIONS === g));
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const runs = await Promise.all(groups.map((g) => run('storescu', ['-v', '-aet', 'BENCH', '-aec', 'IMAGING', '127.0.0.1', String(port), ...g])));
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const seconds = (performance.now() - started) / 1000;
     const successes = runs.reduce((n, r) => n + (r.output.match(/Received Store Response \(Success\)/g)?.length ?? 0), 0);
     const indexed = await services.db.instance.count({ where: { series: { study: { studyInstanceUid } } } });
     if (successes !== SLICES || indexed !== SLICES) throw new Error(`only ${successes} C-STORE successes and ${indexed} of ${SLICES} instances indexed`);
     const ours = { seconds: +seconds.toFixed(3), instancesPerS: +(SLICES / seconds).toFixed(1), mbPerS: +(totalBytes / 1e6 / seconds).toFixed(1) };
-    // Orthanc after ours, on the same machine with our processes still up but idle
+    // the worker's part: every instance compressed and verified, the series' AI result
+    const pipeline = await waitForPipeline(services, seriesInstanceUid, SLICES, started);
+    // Orthanc after ours, on the same machine with our processes still up but idle (the pipeline is done)
     const orthanc = orthancAvailable() ? measureOrthancDimse(groups, totalBytes) : null;
     const result = {
       slices: SLICES, associations: ASSOCIATIONS, totalBytes, ...ours,
+      platform: 'api + worker + web as npm start runs them, and the DIMSE service',
+      compressedAndVerifiedAfterS: pipeline.compressedS && +pipeline.compressedS.toFixed(2), aiResultAfterS: pipeline.aiResultS && +pipeline.aiResultS.toFixed(2),
       // the machine may be shared: its 1-minute load when the run ended, to read the figures by
       loadAverage1m: +os.loadavg()[0].toFixed(2),
       client: 'dcmtk storescu (one process per association)',
@@ -102,14 +110,14 @@ async function main() {
     };
     const file = writeBenchResult('dimse', result);
     console.log(`dimse: ${SLICES} × 512² CT (${(totalBytes / 1e6).toFixed(1)} MB) by storescu over ${ASSOCIATIONS} associations`);
-    console.log(`  ours     ${ours.instancesPerS} instances/s  ${ours.mbPerS} MB/s  (${ours.seconds} s)`);
+    console.log(`  ours     ${ours.instancesPerS} instances/s  ${ours.mbPerS} MB/s  (${ours.seconds} s; worker running: all compressed and verified after ${pipeline.compressedS?.toFixed(2)} s, AI result after ${pipeline.aiResultS?.toFixed(2)} s)`);
     if (orthanc) console.log(`  Orthanc  ${orthanc.instancesPerS} instances/s  ${orthanc.mbPerS} MB/s  (${orthanc.seconds} s, Orthanc ${orthanc.version})  ratio ours/Orthanc ${result.ratio}`);
     else console.log(`  Orthanc  ${result.orthanc}`);
     console.log(`  written ${file}`);
   } finally {
     rmSync(folder, { recursive: true, force: true });
     await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
-    await services.close();
+    await platform.stop();
   }
 }
 
