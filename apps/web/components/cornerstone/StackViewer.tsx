@@ -46,6 +46,8 @@ export interface StackViewerProps {
   initialPreset?: string;
   review?: ReviewOptions;
   handle?: Ref<StackViewerHandle>;
+  /** Once the whole stack is set (a synchronizer may take the viewport then), and null when it goes. */
+  onReady?: (viewport: { renderingEngineId: string; viewportId: string } | null) => void;
 }
 
 const BRUSH = 'ReviewBrush';
@@ -106,7 +108,7 @@ function layerSpecs(review: ReviewOptions): (LayerSpec & { title: string })[] {
   return specs;
 }
 
-export function StackViewer({ studyUid, seriesUid, instanceUids, initialPreset, review, handle }: StackViewerProps) {
+export function StackViewer({ studyUid, seriesUid, instanceUids, initialPreset, review, handle, onReady }: StackViewerProps) {
   const startPreset: PresetName = isPresetName(initialPreset) ? initialPreset : 'default';
   const rootRef = useRef<HTMLDivElement>(null);
   const elementRef = useRef<HTMLDivElement>(null);
@@ -117,6 +119,8 @@ export function StackViewer({ studyUid, seriesUid, instanceUids, initialPreset, 
   const pendingRef = useRef<{ complete: boolean; index: number | null }>({ complete: false, index: null });
   const reviewRef = useRef(review);
   reviewRef.current = review;
+  const onReadyRef = useRef(onReady);
+  onReadyRef.current = onReady;
   const [ids] = useState(() => ({ engine: `engine-${++nextId}`, viewport: `stack-${nextId}`, toolGroup: `tools-${nextId}` }));
   const [count, setCount] = useState(0);
   const [index, setIndex] = useState(0);
@@ -260,6 +264,7 @@ export function StackViewer({ studyUid, seriesUid, instanceUids, initialPreset, 
       }
       pendingRef.current = { complete: true, index: null };
       setCount(imageIds.length);
+      onReadyRef.current?.({ renderingEngineId: ids.engine, viewportId: ids.viewport });
       // The rest of the series into Cornerstone's image cache in the background, so scrolling
       // never waits for the network; the cache's size bound (setup.ts) keeps a long series' memory bounded.
       let done = 0;
@@ -312,6 +317,7 @@ export function StackViewer({ studyUid, seriesUid, instanceUids, initialPreset, 
       labelmapsRef.current?.destroy();
       labelmapsRef.current = null;
       tools.ToolGroupManager.destroyToolGroup(ids.toolGroup);
+      onReadyRef.current?.(null);
       engine?.destroy();
       viewportRef.current = null;
       setEditReady(false);

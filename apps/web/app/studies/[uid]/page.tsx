@@ -6,6 +6,7 @@ import { errorText, formatBytes, gql, settleGraphQL } from '../../../lib/graphql
 import { postGraphQL, STUDY_SLICES_QUERY, takePrefetchedSlices, type SeriesSlices } from '../../../lib/prefetch';
 import { Viewer } from './viewer';
 import { SendToPacs } from './send-to-pacs';
+import { LAYOUTS, LayoutGrid, type LayoutName } from './layout-grid';
 
 interface Instance { sopInstanceUid: string; instanceNumber: number | null; rows: number | null; columns: number | null; transferSyntaxUid: string; sizeBytes: number; storedBytes: number }
 interface Series { seriesInstanceUid: string; modality: string | null; seriesNumber: number | null; description: string | null; numberOfInstances: number; instances: Instance[] }
@@ -41,6 +42,7 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
   // the viewers start on them while the rest of the study is still on its way
   const [slices, setSlices] = useState<SeriesSlices[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [layout, setLayout] = useState<LayoutName>('1x1');
   useEffect(() => {
     const studyUid = decodeURIComponent(uid);
     let live = true;
@@ -62,16 +64,31 @@ export default function StudyPage({ params }: { params: Promise<{ uid: string }>
   if (error) return <>{back}<p className="error" role="alert" data-testid="study-error">{error}</p></>;
   if (!study && !slices) return <p className="muted page-state" data-testid="study-loading">Loading study…</p>;
   const series = slices ?? study?.series ?? [];
+  // the series with pixels, for the multi-viewer layouts' pickers
+  const viewable = series.filter((s) => s.instances.some((i) => i.rows)).map((s, n) => {
+    const details = study?.series.find((d) => d.seriesInstanceUid === s.seriesInstanceUid);
+    const label = details ? `Series ${details.seriesNumber ?? '?'} · ${details.modality ?? ''} · ${details.description || 'no description'}` : `Series ${n + 1}`;
+    return { seriesInstanceUid: s.seriesInstanceUid, label, instanceUids: s.instances.map((i) => i.sopInstanceUid) };
+  });
   return (
     <>
       {back}
       {study ? <StudyHeader study={study} /> : <p className="muted page-state" data-testid="study-loading">Loading study…</p>}
+      {viewable.length > 0 && (
+        <div className="layout-choice" role="group" aria-label="viewer layout">
+          {(Object.keys(LAYOUTS) as LayoutName[]).map((l) => (
+            <button key={l} type="button" className={l === layout ? undefined : 'secondary'} aria-pressed={l === layout}
+              data-testid={`layout-${l}`} onClick={() => setLayout(l)}>{l}</button>
+          ))}
+        </div>
+      )}
+      {layout !== '1x1' && viewable.length > 0 && <LayoutGrid studyUid={decodeURIComponent(uid)} series={viewable} layout={layout} />}
       {series.map((s) => {
         const details = study?.series.find((d) => d.seriesInstanceUid === s.seriesInstanceUid);
         return (
           <section key={s.seriesInstanceUid} className="card" data-testid="series" aria-label={`Series ${details?.seriesNumber ?? ''}`}>
             {details && <h2>Series {details.seriesNumber ?? '?'} · {details.modality ?? ''} · {details.description || 'no description'} <span className="muted">({details.numberOfInstances} images)</span></h2>}
-            {s.instances.some((i) => i.rows) && (
+            {layout === '1x1' && s.instances.some((i) => i.rows) && (
               <Viewer studyUid={decodeURIComponent(uid)} seriesUid={s.seriesInstanceUid} instanceUids={s.instances.map((i) => i.sopInstanceUid)} />
             )}
             {details && <InstancesTable series={details} />}
